@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/** Every setting the system reads, with its default. `.env.example` lists the same names. */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server under DATA_DIR. */
+  REDIS_URL: z.string().url().optional(),
+  /** BullMQ key prefix; use a {hash-tag} such as {bizinsights} on Redis Cluster. */
+  QUEUE_PREFIX: z.string().min(1).default('bizinsights'),
+  DATABASE_URL: z.string().optional(),
+  /** Run workers + scheduler inside `npm start` (the product card's flag; on by default). */
+  RUN_WORKERS: bool.default(true),
+  RUN_SCHEDULER: bool.default(true),
+  WORKER_STATS_INTERVAL_MS: ms(30_000),
+  SHUTDOWN_TIMEOUT_MS: ms(30_000),
+  /**
+   * A crashed worker's jobs are taken over once its lock lapses and a stalled check runs:
+   * at worst lockDuration + stalledInterval. 6 s + 3 s keeps takeover under ~10 s at the cost of
+   * a lock renewal every 3 s per active job and a stalled check every 3 s per queue per process.
+   */
+  LOCK_DURATION_MS: ms(6_000),
+  STALLED_INTERVAL_MS: ms(3_000),
+  ADMIN_PASSWORD: z.string().optional(),
+  VIEWER_PASSWORD: z.string().optional(),
+  API_TOKEN: z.string().optional(),
+  VIEWER_API_TOKEN: z.string().optional(),
+  RESEND_API_KEY: z.string().optional(),
+  EMAIL_FROM: z.string().default('BizInsights <noreply@bizinsights.com>'),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment once; a bad value stops the process with one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}

@@ -1,0 +1,333 @@
+import { Queue, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobDataSchemas, jobOptionsSchema, type JobDataMap, type JobOptions } from '../../shared/jobs.ts';
+import {
+  QUEUE_NAMES,
+  QUEUE_POLICIES,
+  isQueueName,
+  type AllQueueStats,
+  type CleanState,
+  type QueueName,
+  type QueueStats,
+} from '../../shared/queues.ts';
+import type { Logger } from '../logger.ts';
+import { nextRun, parseCron } from './cron.ts';
+import { JobNotFoundError, JobStateError, JobValidationError, UnknownQueueError, fieldErrorsOf } from './errors.ts';
+import { jobNameFor } from './job-names.ts';
+import { toJobView, type JobView } from './job-view.ts';
+
+/** Bulk operations touch at most this many jobs per Redis call, so Redis never stalls long. */
+export const BATCH_SIZE = 1000;
+
+export interface QueueServiceDeps {
+  /** A BullMQ-ready client (maxRetriesPerRequest: null); the six queues share it. */
+  connection: Redis;
+  /** BullMQ key prefix; tests pass their own so they never meet. */
+  prefix: string;
+  log?: Logger;
+}
+
+export interface RecurringJob {
+  queue: QueueName;
+  name: string;
+  pattern: string | null;
+  every: number | null;
+  tz: string | null;
+  next: number | null;
+  iterationCount: number;
+  data: unknown;
+}
+
+export interface AddJobInput<Q extends QueueName = QueueName> {
+  data: JobDataMap[Q];
+  opts?: JobOptions;
+}
+
+const EMPTY_STATS: QueueStats = { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 };
+
+/** Maps the console's state names to BullMQ's clean types. Paused jobs sit in BullMQ's wait list. */
+const CLEAN_TYPES: Record<CleanState, Array<'completed' | 'failed' | 'delayed' | 'wait' | 'prioritized'>> = {
+  completed: ['completed'],
+  failed: ['failed'],
+  delayed: ['delayed'],
+  waiting: ['wait', 'prioritized'],
+  paused: ['wait', 'prioritized'],
+};
+
+/**
+ * Every queue operation of the guide. Data and options are checked against the shared zod schemas
+ * before anything reaches Redis; bulk work goes in batches of BATCH_SIZE.
+ */
+export class QueueService {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(private readonly deps: QueueServiceDeps) {
+    for (const name of QUEUE_NAMES) {
+      const policy = QUEUE_POLICIES[name];
+      const queue = new Queue(name, {
+        connection: deps.connection,
+        prefix: deps.prefix,
+        defaultJobOptions: {
+          attempts: policy.attempts,
+          backoff: policy.backoff,
+          removeOnComplete: { age: policy.keepCompletedSec },
+          removeOnFail: { age: policy.keepFailedSec },
+        },
+      });
+      queue.on('error', (err) => deps.log?.debug({ queue: name, err: err.message }, 'queue error'));
+      this.queues.set(name, queue);
+    }
+  }
+
+  get prefix(): string {
+    return this.deps.prefix;
+  }
+
+  /** The BullMQ queue for a name; anything but the six names is an UnknownQueueError. */
+  queue(name: string): Queue {
+    const q = isQueueName(name) ? this.queues.get(name) : undefined;
+    if (!q) throw new UnknownQueueError(name);
+    return q;
+  }
+
+  assertQueue(name: string): asserts name is QueueName {
+    this.queue(name);
+  }
+
+  /** Checks a payload against its queue's schema; returns the parsed data or throws naming the fields. */
+  validate<Q extends QueueName>(queue: Q, data: unknown): JobDataMap[Q] {
+    this.assertQueue(queue);
+    const parsed = jobDataSchemas[queue].safeParse(data);
+    if (!parsed.success) throw new JobValidationError(queue, fieldErrorsOf(parsed.error));
+    return parsed.data as JobDataMap[Q];
+  }
+
+  private toBullOptions(queue: string, opts: unknown, fieldPrefix = ''): JobsOptions {
+    if (opts === undefined) return {};
+    const parsed = jobOptionsSchema.safeParse(opts);
+    if (!parsed.success) throw new JobValidationError(queue, fieldErrorsOf(parsed.error, fieldPrefix), 'options');
+    // `timeout` is not a BullMQ option; it travels in opts and the worker enforces it.
+    return parsed.data as JobsOptions;
+  }
+
+  async addJob<Q extends QueueName>(queue: Q, data: JobDataMap[Q], opts?: JobOptions): Promise<Job> {
+    const q = this.queue(queue);
+    const valid = this.validate(queue, data);
+    const bullOpts = this.toBullOptions(queue, opts);
+    return q.add(jobNameFor(queue, valid), valid, bullOpts);
+  }
+
+  /** Adds many jobs in one atomic call; every item is checked first, so a bad one adds nothing. */
+  async addJobs<Q extends QueueName>(queue: Q, items: AddJobInput<Q>[]): Promise<Job[]> {
+    const q = this.queue(queue);
+    const schema = jobDataSchemas[queue];
+    const fieldErrors: Record<string, string[]> = {};
+    const prepared = items.map((item, i) => {
+      const parsed = schema.safeParse(item.data);
+      if (!parsed.success) Object.assign(fieldErrors, fieldErrorsOf(parsed.error, `${i}.data.`));
+      let opts: JobsOptions = {};
+      try {
+        opts = this.toBullOptions(queue, item.opts, `${i}.opts.`);
+      } catch (err) {
+        if (err instanceof JobValidationError) Object.assign(fieldErrors, err.fieldErrors);
+        else throw err;
+      }
+      const data = (parsed.success ? parsed.data : item.data) as JobDataMap[Q];
+      return { name: jobNameFor(queue, data), data, opts };
+    });
+    if (Object.keys(fieldErrors).length > 0) throw new JobValidationError(queue, fieldErrors);
+    const added: Job[] = [];
+    for (let i = 0; i < prepared.length; i += BATCH_SIZE) {
+      added.push(...(await q.addBulk(prepared.slice(i, i + BATCH_SIZE))));
+    }
+    return added;
+  }
+
+  /**
+   * Creates or updates (same name) a cron schedule on BullMQ Job Schedulers. Running it twice with
+   * the same arguments leaves one schedule and one pending job.
+   */
+  async addRecurringJob<Q extends QueueName>(queue: Q, name: string, data: JobDataMap[Q], cron: string, tz?: string): Promise<RecurringJob> {
+    const q = this.queue(queue);
+    const valid = this.validate(queue, data);
+    parseCron(cron, tz);
+    if (!name || name.includes(':')) {
+      throw new JobValidationError(queue, { name: [name ? "must not contain ':'" : 'must not be empty'] }, 'options');
+    }
+    const policy = QUEUE_POLICIES[queue];
+    await q.upsertJobScheduler(
+      name,
+      { pattern: cron, ...(tz ? { tz } : {}) },
+      {
+        name: jobNameFor(queue, valid),
+        data: valid,
+        opts: {
+          attempts: policy.attempts,
+          backoff: policy.backoff,
+          removeOnComplete: { age: policy.keepCompletedSec },
+          removeOnFail: { age: policy.keepFailedSec },
+        },
+      },
+    );
+    const saved = await this.getRecurringJob(queue, name);
+    if (!saved) throw new Error(`Schedule "${name}" was not saved`);
+    return saved;
+  }
+
+  async getRecurringJob(queue: QueueName, name: string): Promise<RecurringJob | undefined> {
+    const s = await this.queue(queue).getJobScheduler(name);
+    return s ? toRecurring(queue, name, s) : undefined;
+  }
+
+  async removeRecurringJob(queue: QueueName, name: string): Promise<boolean> {
+    return this.queue(queue).removeJobScheduler(name);
+  }
+
+  /** Every schedule (of one queue or all), with its next run time. */
+  async listRecurringJobs(queue?: QueueName): Promise<RecurringJob[]> {
+    const names = queue ? [queue] : QUEUE_NAMES;
+    const lists = await Promise.all(
+      names.map(async (name) => {
+        const schedulers = await this.queue(name).getJobSchedulers(0, -1, true);
+        return schedulers.map((s) => toRecurring(name, s.key ?? s.id ?? s.name, s));
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** The guide's stats shape. Waiting jobs of a paused queue are reported under `paused`. */
+  async getQueueStats(queue: QueueName): Promise<QueueStats> {
+    const q = this.queue(queue);
+    const [counts, paused] = await Promise.all([
+      q.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'),
+      q.isPaused(),
+    ]);
+    const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+    return {
+      waiting: paused ? 0 : waiting,
+      active: counts.active ?? 0,
+      completed: counts.completed ?? 0,
+      failed: counts.failed ?? 0,
+      delayed: counts.delayed ?? 0,
+      paused: paused ? waiting : 0,
+    };
+  }
+
+  /** All six queues at once: every command is sent before any reply is awaited (one round trip). */
+  async getAllQueueStats(): Promise<AllQueueStats> {
+    const stats = await Promise.all(QUEUE_NAMES.map((name) => this.getQueueStats(name)));
+    const queues = Object.fromEntries(QUEUE_NAMES.map((name, i) => [name, stats[i]])) as Record<QueueName, QueueStats>;
+    const totals = { ...EMPTY_STATS };
+    for (const s of stats) for (const k of Object.keys(totals) as (keyof QueueStats)[]) totals[k] += s[k];
+    return { queues, totals };
+  }
+
+  async isPaused(queue: QueueName): Promise<boolean> {
+    return this.queue(queue).isPaused();
+  }
+
+  /** Failed jobs, newest first; `end` is inclusive as in BullMQ (default: the first 50). */
+  async getFailedJobs(queue: QueueName, range: { start?: number; end?: number } = {}): Promise<JobView[]> {
+    const jobs = await this.queue(queue).getFailed(range.start ?? 0, range.end ?? 49);
+    return jobs.filter(Boolean).map(toJobView);
+  }
+
+  async getJob(queue: QueueName, jobId: string): Promise<Job | undefined> {
+    return (await this.queue(queue).getJob(jobId)) ?? undefined;
+  }
+
+  private async requireJob(queue: QueueName, jobId: string): Promise<Job> {
+    const job = await this.getJob(queue, jobId);
+    if (!job) throw new JobNotFoundError(queue, jobId);
+    return job;
+  }
+
+  async retryFailedJob(queue: QueueName, jobId: string): Promise<void> {
+    const job = await this.requireJob(queue, jobId);
+    const state = await job.getState();
+    if (state !== 'failed') throw new JobStateError(queue, jobId, state, 'failed');
+    await job.retry('failed');
+  }
+
+  /** Retries every job that had failed when called, BATCH_SIZE per Redis call; returns how many. */
+  async retryAllFailedJobs(queue: QueueName): Promise<number> {
+    const q = this.queue(queue);
+    const count = await q.getJobCountByTypes('failed');
+    if (count > 0) await q.retryJobs({ state: 'failed', count: BATCH_SIZE, timestamp: Date.now() });
+    return count;
+  }
+
+  /** Moves every delayed job to waiting now, in batches; returns how many were delayed. */
+  async promoteAllDelayed(queue: QueueName): Promise<number> {
+    const q = this.queue(queue);
+    const count = await q.getJobCountByTypes('delayed');
+    if (count > 0) await q.promoteJobs({ count: BATCH_SIZE });
+    return count;
+  }
+
+  /**
+   * Removes jobs in `state` older than `graceMs` (the guide's signature), at most `limit`
+   * (default: all), BATCH_SIZE per Redis call. Returns how many were removed.
+   */
+  async cleanQueue(queue: QueueName, graceMs: number, state: CleanState = 'completed', limit = Number.POSITIVE_INFINITY): Promise<number> {
+    const q = this.queue(queue);
+    if (!(state in CLEAN_TYPES)) throw new JobStateError(queue, '*', state, Object.keys(CLEAN_TYPES).join('|'));
+    let removed = 0;
+    for (const type of CLEAN_TYPES[state]) {
+      while (removed < limit) {
+        const batch = Math.min(BATCH_SIZE, limit - removed);
+        const ids = await q.clean(Math.max(0, graceMs), batch, type);
+        removed += ids.length;
+        if (ids.length < batch) break;
+      }
+    }
+    return removed;
+  }
+
+  async pauseQueue(queue: QueueName): Promise<void> {
+    await this.queue(queue).pause();
+  }
+
+  async resumeQueue(queue: QueueName): Promise<void> {
+    await this.queue(queue).resume();
+  }
+
+  /**
+   * Removes every job that is not active (waiting, prioritized, delayed, completed, failed), in
+   * batches. Active jobs are left to finish. Schedules stay. Returns how many were removed.
+   */
+  async emptyQueue(queue: QueueName): Promise<number> {
+    let removed = 0;
+    for (const state of ['waiting', 'delayed', 'completed', 'failed'] as const) {
+      removed += await this.cleanQueue(queue, 0, state);
+    }
+    return removed;
+  }
+
+  async removeJob(queue: QueueName, jobId: string): Promise<void> {
+    const job = await this.requireJob(queue, jobId);
+    await job.remove();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+function toRecurring(
+  queue: QueueName,
+  name: string,
+  s: { pattern?: string; every?: number; tz?: string; next?: number; iterationCount?: number; template?: { data?: unknown } },
+): RecurringJob {
+  const next = s.next ?? (s.pattern ? nextRun(s.pattern, s.tz) : null);
+  return {
+    queue,
+    name,
+    pattern: s.pattern ?? null,
+    every: s.every ?? null,
+    tz: s.tz ?? null,
+    next: next ?? null,
+    iterationCount: s.iterationCount ?? 0,
+    data: s.template?.data ?? null,
+  };
+}
