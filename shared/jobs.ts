@@ -120,6 +120,8 @@ export const jobOptionsSchema = z
     delay: z.number().int().min(0).optional(),
     timeout: z.number().int().min(1).max(86_400_000).optional(),
     jobId: jobIdSchema.optional(),
+    /** While a job with this id is waiting, delayed or active, adding another is a no-op. */
+    deduplication: z.object({ id: z.string().min(1).max(256), ttl: z.number().int().min(1).optional() }).strict().optional(),
   })
   .strict();
 export type JobOptions = z.infer<typeof jobOptionsSchema>;

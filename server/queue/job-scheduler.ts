@@ -1,0 +1,134 @@
+import type { InsightPeriod, Platform } from '../../shared/jobs.ts';
+import { QueueName } from '../../shared/queues.ts';
+import type { Logger } from '../logger.ts';
+import { QueueError } from './errors.ts';
+import type { QueueService } from './queue-service.ts';
+import { INSIGHTS_EVERY_HOURS, SYNC_EVERY_HOURS, insightsSchedulerId, spreadCron, syncSchedulerId } from './schedule-plan.ts';
+
+export interface ScheduledIntegration {
+  id: string;
+  organizationId: string;
+  platform: Platform;
+  /** Only ACTIVE integrations are scheduled. */
+  status: 'ACTIVE' | 'ERROR' | 'NEEDS_REAUTH' | 'DISABLED';
+}
+
+export interface ScheduledOrganization {
+  id: string;
+}
+
+/** Where the scheduler reads what to schedule; the domain store provides it. */
+export interface ScheduleSource {
+  listIntegrations(): Promise<ScheduledIntegration[]>;
+  listOrganizations(): Promise<ScheduledOrganization[]>;
+  getIntegration(id: string): Promise<ScheduledIntegration | undefined>;
+}
+
+export class IntegrationNotFoundError extends QueueError {
+  constructor(id: string) {
+    super('NOT_FOUND', `Integration "${id}" not found`);
+  }
+}
+
+export interface SyncResult {
+  scheduled: number;
+  removed: number;
+}
+
+/**
+ * Recurring syncs per integration and insights per organization, as BullMQ job schedulers keyed by
+ * their id: upserts, so any number of processes may run it at once and a second run changes nothing.
+ */
+export class JobScheduler {
+  constructor(
+    private readonly deps: { queueService: QueueService; source: ScheduleSource; log?: Logger },
+  ) {}
+
+  /** Brings the schedules in line with the source: adds/updates what exists, removes what does not. */
+  async syncSchedules(): Promise<SyncResult> {
+    const [integrations, organizations] = await Promise.all([
+      this.deps.source.listIntegrations(),
+      this.deps.source.listOrganizations(),
+    ]);
+    const active = integrations.filter((i) => i.status === 'ACTIVE');
+    await Promise.all(active.map((i) => this.scheduleIntegration(i)));
+    await Promise.all(organizations.map((o) => this.scheduleOrganization(o.id)));
+
+    const wantSync = new Set(active.map((i) => syncSchedulerId(i.id)));
+    const wantInsights = new Set(organizations.map((o) => insightsSchedulerId(o.id)));
+    const removed = await this.removeStale(QueueName.DATA_SYNC, 'sync-', wantSync)
+      + (await this.removeStale(QueueName.INSIGHTS_GENERATION, 'insights-', wantInsights));
+    const result = { scheduled: active.length + organizations.length, removed };
+    this.deps.log?.info(result, 'Schedules in place');
+    return result;
+  }
+
+  async scheduleIntegration(integration: ScheduledIntegration): Promise<void> {
+    if (integration.status !== 'ACTIVE') {
+      await this.unscheduleIntegration(integration.id);
+      return;
+    }
+    const id = syncSchedulerId(integration.id);
+    await this.deps.queueService.addRecurringJob(
+      QueueName.DATA_SYNC,
+      id,
+      { integrationId: integration.id, organizationId: integration.organizationId, platform: integration.platform, syncType: 'incremental' },
+      spreadCron(id, SYNC_EVERY_HOURS[integration.platform]),
+    );
+  }
+
+  async unscheduleIntegration(integrationId: string): Promise<boolean> {
+    return this.deps.queueService.removeRecurringJob(QueueName.DATA_SYNC, syncSchedulerId(integrationId));
+  }
+
+  async scheduleOrganization(organizationId: string): Promise<void> {
+    const id = insightsSchedulerId(organizationId);
+    await this.deps.queueService.addRecurringJob(
+      QueueName.INSIGHTS_GENERATION,
+      id,
+      { organizationId, period: '30d' },
+      spreadCron(id, INSIGHTS_EVERY_HOURS),
+    );
+  }
+
+  async unscheduleOrganization(organizationId: string): Promise<boolean> {
+    return this.deps.queueService.removeRecurringJob(QueueName.INSIGHTS_GENERATION, insightsSchedulerId(organizationId));
+  }
+
+  /**
+   * Syncs an integration now (the guide's "Trigger Manual Data Sync"). Deduplicated while one is
+   * still waiting, so a double click does not call the platform twice.
+   */
+  async scheduleImmediateSync(integrationId: string, syncType: 'full' | 'incremental' = 'incremental') {
+    const integration = await this.deps.source.getIntegration(integrationId);
+    if (!integration) throw new IntegrationNotFoundError(integrationId);
+    return this.deps.queueService.addJob(
+      QueueName.DATA_SYNC,
+      { integrationId, organizationId: integration.organizationId, platform: integration.platform, syncType },
+      { priority: 1, deduplication: { id: `sync-now-${integrationId}` } },
+    );
+  }
+
+  /** Generates insights now, bypassing the cache (the guide's "Generate Insights On-Demand"). */
+  async scheduleImmediateInsights(organizationId: string, period: InsightPeriod = '30d') {
+    return this.deps.queueService.addJob(
+      QueueName.INSIGHTS_GENERATION,
+      { organizationId, period, forceRegenerate: true },
+      { priority: 1 },
+    );
+  }
+
+  private async removeStale(queue: QueueName, idPrefix: string, keep: Set<string>): Promise<number> {
+    const existing = await this.deps.queueService.listRecurringJobs(queue);
+    const stale = existing.filter((s) => s.name.startsWith(idPrefix) && !keep.has(s.name));
+    await Promise.all(stale.map((s) => this.deps.queueService.removeRecurringJob(queue, s.name)));
+    return stale.length;
+  }
+}
+
+/** A source with nothing in it, for a process that has no domain store yet. */
+export const emptyScheduleSource: ScheduleSource = {
+  listIntegrations: async () => [],
+  listOrganizations: async () => [],
+  getIntegration: async () => undefined,
+};

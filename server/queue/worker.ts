@@ -1,0 +1,159 @@
+import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobDataSchemas } from '../../shared/jobs.ts';
+import { QUEUE_NAMES, QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
+import type { Logger } from '../logger.ts';
+import { fieldErrorsOf } from './errors.ts';
+import type { Processor, ProcessorContext, ProcessorRegistry } from './processors/types.ts';
+
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs} ms`);
+  }
+}
+
+export interface WorkerRuntimeOptions {
+  /** BullMQ-ready client; the Workers share it for commands and each duplicates it for blocking reads. */
+  connection: Redis;
+  prefix: string;
+  processors: ProcessorRegistry;
+  log: Logger;
+  /** How long a job's lock lives without renewal; see config.ts for the takeover trade-off. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  concurrency?: Partial<Record<QueueName, number>>;
+}
+
+export interface WorkerRuntime {
+  workers: ReadonlyMap<QueueName, Worker>;
+  /** Resolves once every Worker is connected and taking jobs. */
+  ready(): Promise<void>;
+  activeCount(): number;
+  /**
+   * Stops taking jobs and waits for active ones up to `deadlineMs`; past it, aborts their signals
+   * and closes without waiting (their locks lapse and another worker takes them over).
+   */
+  close(deadlineMs: number): Promise<{ timedOut: boolean }>;
+}
+
+/** Wraps a processor with validation, the timeout and the context; this is what BullMQ runs. */
+export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processor<Q>, log: Logger, track: { active: number }) {
+  const schema = jobDataSchemas[queue];
+  const policy = QUEUE_POLICIES[queue];
+  // Three declared parameters: BullMQ passes the AbortSignal only to processors of arity 3.
+  return async function run(job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> {
+    const parsed = schema.safeParse(job.data);
+    if (!parsed.success) {
+      const fields = Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => `${k}: ${v.join(', ')}`);
+      throw new UnrecoverableError(`Invalid job data: ${fields.join('; ')}`);
+    }
+    const optTimeout = (job.opts as { timeout?: unknown }).timeout;
+    const timeoutMs = typeof optTimeout === 'number' && optTimeout > 0 ? optTimeout : policy.timeoutMs;
+
+    const controller = new AbortController();
+    const onOuterAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new JobTimeoutError(timeoutMs);
+        controller.abort(err);
+        reject(err);
+      }, timeoutMs);
+    });
+
+    let childLog: Logger | undefined;
+    const ctx: ProcessorContext = {
+      jobId: String(job.id),
+      queue,
+      attempt: job.attemptsMade + 1,
+      maxAttempts: job.opts.attempts ?? policy.attempts,
+      signal: controller.signal,
+      // Built on first use: most jobs never log, and a child logger per job is measurable.
+      get log() {
+        return (childLog ??= log.child({ queue, jobId: job.id }));
+      },
+      progress: (value) => job.updateProgress(value),
+      addLog: async (line) => {
+        await job.log(line);
+      },
+    };
+    track.active++;
+    try {
+      return await Promise.race([processor(parsed.data as never, ctx), expired]);
+    } finally {
+      track.active--;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onOuterAbort);
+    }
+  };
+}
+
+/** One BullMQ Worker per queue that has a processor, with the queue's policy. */
+export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
+  const track = { active: 0 };
+  const workers = new Map<QueueName, Worker>();
+  const errorGate = onceWhileRepeating(30_000);
+
+  for (const queue of QUEUE_NAMES) {
+    const processor = opts.processors[queue] as Processor<typeof queue> | undefined;
+    if (!processor) continue;
+    const policy = QUEUE_POLICIES[queue];
+    const worker = new Worker(queue, wrapProcessor(queue, processor, opts.log, track), {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency?.[queue] ?? policy.concurrency,
+      lockDuration: opts.lockDurationMs,
+      stalledInterval: opts.stalledIntervalMs,
+      metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
+    });
+    worker.on('failed', (job, err) => {
+      if (!job) return;
+      const max = job.opts.attempts ?? 1;
+      const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= max;
+      opts.log.warn(
+        { queue, jobId: job.id, attempt: job.attemptsMade, maxAttempts: max, reason: err.message },
+        final ? 'Job failed permanently' : 'Job failed; will retry',
+      );
+    });
+    worker.on('stalled', (jobId) => opts.log.warn({ queue, jobId }, 'Job stalled (its worker stopped renewing the lock); moved back to waiting'));
+    worker.on('error', (err) => {
+      if (errorGate(`${queue}:${err.message}`)) opts.log.error({ queue, err: err.message }, 'Worker error');
+    });
+    workers.set(queue, worker);
+  }
+
+  return {
+    workers,
+    async ready() {
+      await Promise.all([...workers.values()].map((w) => w.waitUntilReady()));
+    },
+    activeCount: () => track.active,
+    async close(deadlineMs) {
+      const all = [...workers.values()];
+      const graceful = Promise.all(all.map((w) => w.close())).then(() => false);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deadlineMs)));
+      const timedOut = await Promise.race([graceful, deadline]);
+      clearTimeout(timer);
+      if (timedOut) {
+        for (const w of all) w.cancelAllJobs?.('shutdown deadline passed');
+        await Promise.all(all.map((w) => w.close(true)));
+      }
+      return { timedOut };
+    },
+  };
+}
+
+/** True the first time a key is seen and again only after `windowMs` (one log line per outage). */
+function onceWhileRepeating(windowMs: number) {
+  const seen = new Map<string, number>();
+  return (key: string) => {
+    const now = Date.now();
+    const last = seen.get(key);
+    if (last !== undefined && now - last < windowMs) return false;
+    seen.set(key, now);
+    return true;
+  };
+}

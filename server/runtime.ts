@@ -1,0 +1,139 @@
+import type { Config } from './config.ts';
+import { resolveRedis, type RedisEndpoint } from './embedded-redis.ts';
+import type { Logger } from './logger.ts';
+import { maskUrl } from './logger.ts';
+import { JobScheduler, type ScheduleSource } from './queue/job-scheduler.ts';
+import type { ProcessorRegistry } from './queue/processors/types.ts';
+import { QueueService } from './queue/queue-service.ts';
+import { formatStatsLine } from './queue/stats-line.ts';
+import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';
+import { createRedisConnection, evictionPolicy, waitForReady, type Redis } from './redis.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  log: Logger;
+  processors: ProcessorRegistry;
+  scheduleSource: ScheduleSource;
+  runWorkers: boolean;
+  runScheduler: boolean;
+}
+
+export interface Runtime {
+  redis: RedisEndpoint;
+  connection: Redis;
+  queueService: QueueService;
+  jobScheduler: JobScheduler;
+  workers?: WorkerRuntime;
+  /** Stops workers (within the shutdown deadline), queues, connections and an embedded Redis. */
+  stop(): Promise<{ timedOut: boolean }>;
+}
+
+/**
+ * Everything both entry points share: Redis (embedded when needed), the queue service, and, behind
+ * their switches, the workers, the scheduler and the periodic stats line.
+ */
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config, log } = opts;
+  const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.dataDir, log });
+  const connection = createRedisConnection(redis.url, { log, name: 'bizinsights' });
+  await waitForRedis(connection, redis.url, log);
+
+  const policy = await evictionPolicy(connection).catch(() => undefined);
+  if (policy && policy !== 'noeviction') {
+    log.warn({ policy }, `Redis maxmemory-policy is "${policy}": under memory pressure it may evict queue keys and lose jobs; set it to noeviction`);
+  }
+
+  const queueService = new QueueService({ connection, prefix: config.QUEUE_PREFIX, log });
+  const jobScheduler = new JobScheduler({ queueService, source: opts.scheduleSource, log });
+
+  let workers: WorkerRuntime | undefined;
+  let statsTimer: NodeJS.Timeout | undefined;
+  if (opts.runWorkers) {
+    workers = createWorkerRuntime({
+      connection,
+      prefix: config.QUEUE_PREFIX,
+      processors: opts.processors,
+      log,
+      lockDurationMs: config.LOCK_DURATION_MS,
+      stalledIntervalMs: config.STALLED_INTERVAL_MS,
+    });
+    await workers.ready();
+    const serving = [...workers.workers.keys()];
+    log.info({ queues: serving, redis: maskUrl(redis.url), prefix: config.QUEUE_PREFIX }, 'Queue Worker is now running');
+    if (serving.length === 0) log.warn('No processors are registered yet: jobs are queued and wait for a worker that has them');
+
+    if (config.WORKER_STATS_INTERVAL_MS > 0) {
+      const printStats = async () => {
+        try {
+          log.info(formatStatsLine(await queueService.getAllQueueStats()));
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'Could not read queue stats');
+        }
+      };
+      void printStats();
+      statsTimer = setInterval(printStats, config.WORKER_STATS_INTERVAL_MS);
+      statsTimer.unref();
+    }
+  }
+  if (opts.runScheduler) await jobScheduler.syncSchedules();
+
+  return {
+    redis,
+    connection,
+    queueService,
+    jobScheduler,
+    workers,
+    async stop() {
+      clearInterval(statsTimer);
+      let timedOut = false;
+      if (workers) {
+        const active = workers.activeCount();
+        if (active > 0) log.info({ active, deadlineMs: config.SHUTDOWN_TIMEOUT_MS }, 'Waiting for active jobs to finish');
+        ({ timedOut } = await workers.close(config.SHUTDOWN_TIMEOUT_MS));
+        if (timedOut) log.warn('Shutdown deadline passed: unfinished jobs were aborted and will be retried by another worker');
+      }
+      await queueService.close();
+      await connection.quit().catch(() => connection.disconnect());
+      await redis.stop();
+      return { timedOut };
+    },
+  };
+}
+
+async function waitForRedis(connection: Redis, url: string, log: Logger): Promise<void> {
+  try {
+    await waitForReady(connection, 3_000);
+  } catch {
+    log.warn({ redis: maskUrl(url) }, 'Waiting for Redis to answer…');
+    await waitForReady(connection, 24 * 3600_000);
+  }
+}
+
+/**
+ * SIGTERM/SIGINT: stop taking jobs, let active ones finish within the deadline, exit 0.
+ * A second signal exits at once.
+ */
+export function handleShutdownSignals(stop: () => Promise<unknown>, log: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, 'Second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'Shutting down gracefully');
+    stop().then(
+      () => {
+        log.info('Shutdown complete');
+        log.flush?.();
+        process.exit(0);
+      },
+      (err: Error) => {
+        log.error({ err: err.message }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
