@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import { resolveRedis, type RedisEndpoint } from './embedded-redis.ts';
 import type { Logger } from './logger.ts';
 import { maskUrl } from './logger.ts';
+import { bindQueues, unbindQueues } from './queue/index.ts';
 import { JobScheduler, type ScheduleSource } from './queue/job-scheduler.ts';
 import type { ProcessorRegistry } from './queue/processors/types.ts';
 import { QueueService } from './queue/queue-service.ts';
@@ -45,6 +46,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   const queueService = new QueueService({ connection, prefix: config.QUEUE_PREFIX, log });
   const jobScheduler = new JobScheduler({ queueService, source: opts.scheduleSource, log });
+  bindQueues({ queueService, jobScheduler });
 
   let workers: WorkerRuntime | undefined;
   let statsTimer: NodeJS.Timeout | undefined;
@@ -92,6 +94,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         ({ timedOut } = await workers.close(config.SHUTDOWN_TIMEOUT_MS));
         if (timedOut) log.warn('Shutdown deadline passed: unfinished jobs were aborted and will be retried by another worker');
       }
+      unbindQueues();
       await queueService.close();
       await connection.quit().catch(() => connection.disconnect());
       await redis.stop();
