@@ -68,7 +68,8 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
       jobId: String(job.id),
       queue,
       attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? policy.attempts,
+      // BullMQ makes one attempt for a job added without `attempts` (it stores 0).
+      maxAttempts: Math.max(1, job.opts.attempts ?? 1),
       signal: controller.signal,
       // Built on first use: most jobs never log, and a child logger per job is measurable.
       get log() {
@@ -104,13 +105,14 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency?.[queue] ?? policy.concurrency,
-      lockDuration: opts.lockDurationMs,
-      stalledInterval: opts.stalledIntervalMs,
+      // An explicit undefined would override BullMQ's defaults (and make it throw).
+      ...(opts.lockDurationMs !== undefined ? { lockDuration: opts.lockDurationMs } : {}),
+      ...(opts.stalledIntervalMs !== undefined ? { stalledInterval: opts.stalledIntervalMs } : {}),
       metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
     });
     worker.on('failed', (job, err) => {
       if (!job) return;
-      const max = job.opts.attempts ?? 1;
+      const max = Math.max(1, job.opts.attempts ?? 1);
       const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= max;
       opts.log.warn(
         { queue, jobId: job.id, attempt: job.attemptsMade, maxAttempts: max, reason: err.message },
@@ -131,16 +133,15 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     },
     activeCount: () => track.active,
     async close(deadlineMs) {
+      // BullMQ keeps the first close() promise and hands it to later calls, so "force" must be
+      // decided before closing: stop fetching, wait for active jobs up to the deadline, then close.
       const all = [...workers.values()];
-      const graceful = Promise.all(all.map((w) => w.close())).then(() => false);
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), deadlineMs)));
-      const timedOut = await Promise.race([graceful, deadline]);
-      clearTimeout(timer);
-      if (timedOut) {
-        for (const w of all) w.cancelAllJobs?.('shutdown deadline passed');
-        await Promise.all(all.map((w) => w.close(true)));
-      }
+      const started = Date.now();
+      await Promise.all(all.map((w) => w.pause(true)));
+      while (track.active > 0 && Date.now() - started < deadlineMs) await new Promise((r) => setTimeout(r, 25));
+      const timedOut = track.active > 0;
+      if (timedOut) for (const w of all) w.cancelAllJobs('shutdown deadline passed');
+      await Promise.all(all.map((w) => w.close(timedOut)));
       return { timedOut };
     },
   };
