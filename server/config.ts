@@ -35,6 +35,20 @@ export const configSchema = z.object({
   VIEWER_PASSWORD: z.string().optional(),
   API_TOKEN: z.string().optional(),
   VIEWER_API_TOKEN: z.string().optional(),
+  /** Signed-in sessions last this long (seconds); logout ends them at once. */
+  SESSION_TTL_SEC: z.coerce.number().int().min(60).default(12 * 3600),
+  /** Failed logins allowed per client address per 15 minutes. */
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  /** Largest JSON or webhook body accepted (413 beyond). */
+  BODY_LIMIT: z.string().default('1mb'),
+  /** Set when behind a reverse proxy (e.g. 1, or loopback) so client addresses and HTTPS are read from it. */
+  TRUST_PROXY: z.string().optional(),
+  /** Webhook signing secrets per platform (the store's per-integration secrets take over with data sync). */
+  WEBHOOK_SECRET_SHOPIFY: z.string().optional(),
+  WEBHOOK_SECRET_WOOCOMMERCE: z.string().optional(),
+  WEBHOOK_SECRET_STRIPE: z.string().optional(),
+  WEBHOOK_SECRET_GOOGLE_ANALYTICS: z.string().optional(),
+  WEBHOOK_SECRET_FACEBOOK_ADS: z.string().optional(),
   RESEND_API_KEY: z.string().optional(),
   EMAIL_FROM: z.string().default('BizInsights <noreply@bizinsights.com>'),
 });

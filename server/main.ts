@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from './config.ts';
-import { createApp } from './http/app.ts';
+import { buildHttp } from './http/build.ts';
 import { createLogger } from './logger.ts';
 import { emptyScheduleSource } from './queue/job-scheduler.ts';
 import { defaultProcessors } from './queue/processors/index.ts';
@@ -8,8 +8,8 @@ import { handleShutdownSignals, startRuntime } from './runtime.ts';
 import { runMain } from './run-main.ts';
 
 /**
- * `npm start`: HTTP server plus, unless `--no-workers` or RUN_WORKERS=false, the workers and the
- * scheduler in the same process (the product card's flag).
+ * `npm start`: the HTTP server (API, webhooks, Bull Board, console) plus, unless `--no-workers` or
+ * RUN_WORKERS=false, the workers and the scheduler in the same process (the product card's flag).
  */
 runMain(async () => {
   const config = loadConfig();
@@ -23,16 +23,23 @@ runMain(async () => {
     runWorkers,
     runScheduler: runWorkers && config.RUN_SCHEDULER,
   });
-  const app = createApp({ runtime, workersExpected: runWorkers });
+  const { app, services, admin } = buildHttp(runtime, config, log, { workersExpected: runWorkers });
   const server = app.listen(config.PORT, config.HOST, () => {
     const { port } = server.address() as AddressInfo;
-    log.info({ port }, `HTTP server listening on http://localhost:${port}`);
+    const url = `http://localhost:${port}`;
+    log.info({ port }, `Console and API on ${url} (Bull Board at ${url}/admin/queues)`);
+    if (admin.generated) {
+      // Printed once: only its hash is kept (DATA_DIR/secrets); set ADMIN_PASSWORD to choose your own.
+      log.warn(`Sign in at ${url} as "admin" with the generated password: ${admin.generated}`);
+    }
   });
   server.on('error', (err) => {
     log.fatal({ err: err.message }, `Cannot listen on port ${config.PORT}`);
     void runtime.stop().finally(() => process.exit(1));
   });
   handleShutdownSignals(async () => {
+    services.depth.stop();
+    server.closeAllConnections?.();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return runtime.stop();
   }, log);

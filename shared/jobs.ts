@@ -47,6 +47,9 @@ export const webhookJobSchema = z.object({
   signature: z.string(),
   organizationId: id.optional(),
   integrationId: id.optional(),
+  /** Set by the intake: the platform's event id, and the body as received so the worker can re-verify. */
+  eventId: z.string().max(256).optional(),
+  rawBody: z.string().optional(),
 });
 
 export const reportJobSchema = z.object({

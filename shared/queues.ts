@@ -76,3 +76,16 @@ export interface AllQueueStats {
   queues: Record<QueueName, QueueStats>;
   totals: QueueStats;
 }
+
+export interface QueueOverview {
+  name: QueueName;
+  isPaused: boolean;
+  stats: QueueStats;
+}
+
+/** The console's overview: every queue in one round trip, and when it was read. */
+export interface Overview {
+  queues: QueueOverview[];
+  totals: QueueStats;
+  at: number;
+}

@@ -1,25 +1,78 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express from 'express';
-import type { Runtime } from '../runtime.ts';
-import { healthHandler } from './health.ts';
+import { healthHandler, type HealthDeps } from './health.ts';
+import { authRoutes } from './auth-routes.ts';
+import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
+import { errorHandler, sendError } from './errors.ts';
+import { authenticate, csrfGuard, requireUser } from './middleware/auth.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { jobsRestRoutes } from './rest/jobs-routes.ts';
+import type { ApiServices } from './services.ts';
+import { contextFromRequest } from './trpc/context.ts';
+import { appRouter } from './trpc/router.ts';
+import { webhookRoutes } from './webhooks-route.ts';
 
 export interface AppDeps {
-  runtime: Runtime;
-  workersExpected: boolean;
+  services: ApiServices;
+  health: HealthDeps;
   /** The console's built files (`npm run build`); served at / when present. */
   clientDir?: string;
+  /** Express `trust proxy` (behind a reverse proxy: client address and HTTPS from its headers). */
+  trustProxy?: string;
 }
 
-/** The HTTP app. The monitoring API, webhooks and Bull Board mount here as they land. */
+/**
+ * The HTTP app. Public: /healthz, sign-in, static files, signed webhooks. Everything else needs a
+ * session or a bearer token; actions need the admin role; cookie-borne writes must be same-origin.
+ */
 export function createApp(deps: AppDeps): express.Express {
+  const { services } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', healthHandler({ connection: deps.runtime.connection, workers: deps.runtime.workers, workersExpected: deps.workersExpected }));
+  if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
+  app.use(securityHeaders());
+  app.use(requestLog(services.log));
+
+  app.get('/healthz', healthHandler(deps.health));
+  // Webhooks carry their own signature and need the raw body: before any JSON parser and auth.
+  app.use('/api/webhooks', webhookRoutes({ queueService: services.queueService, secretFor: services.webhookSecret, bodyLimit: services.bodyLimit, log: services.log }));
+
+  app.use(authenticate(services.auth));
+  app.use('/api', express.json({ limit: services.bodyLimit }));
+  app.use(['/api', '/trpc', BULL_BOARD_PATH], csrfGuard);
+  app.use('/api/auth', authRoutes({ auth: services.auth, loginLimiter: services.loginLimiter, log: services.log }));
+  app.use('/api/jobs', jobsRestRoutes({ queueService: services.queueService, actions: services.actions }));
+  app.use(
+    '/trpc',
+    requireUser,
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: contextFromRequest(services),
+      maxBodySize: parseBodyLimit(services.bodyLimit),
+      onError: ({ error, path: p }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ err: error.cause ?? error, path: p }, 'tRPC procedure failed');
+      },
+    }),
+  );
+  app.use(BULL_BOARD_PATH, bullBoardRouter({ queueService: services.queueService, actions: services.actions }));
+  app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'No such endpoint'));
 
   const clientDir = deps.clientDir ?? path.resolve('dist/client');
   if (fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h' }));
+    // The console routes in the browser: any other GET gets its page.
+    app.get(/^\/(?!api\/|trpc\/|admin\/queues).*/, (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
   }
+  app.use(errorHandler(services.log));
   return app;
+}
+
+function parseBodyLimit(limit: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(limit.trim());
+  if (!m) return 1024 * 1024;
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.round(Number(m[1]) * unit);
 }

@@ -7,6 +7,9 @@ import {
   isQueueName,
   type AllQueueStats,
   type CleanState,
+  type Overview,
+  type QueueOverview,
+  type JobStateName,
   type QueueName,
   type QueueStats,
 } from '../../shared/queues.ts';
@@ -197,29 +200,45 @@ export class QueueService {
 
   /** The guide's stats shape. Waiting jobs of a paused queue are reported under `paused`. */
   async getQueueStats(queue: QueueName): Promise<QueueStats> {
-    const q = this.queue(queue);
+    return (await this.readQueue(queue)).stats;
+  }
+
+  private async readQueue(name: QueueName): Promise<QueueOverview> {
+    const q = this.queue(name);
     const [counts, paused] = await Promise.all([
       q.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'),
       q.isPaused(),
     ]);
     const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     return {
-      waiting: paused ? 0 : waiting,
-      active: counts.active ?? 0,
-      completed: counts.completed ?? 0,
-      failed: counts.failed ?? 0,
-      delayed: counts.delayed ?? 0,
-      paused: paused ? waiting : 0,
+      name,
+      isPaused: paused,
+      stats: {
+        waiting: paused ? 0 : waiting,
+        active: counts.active ?? 0,
+        completed: counts.completed ?? 0,
+        failed: counts.failed ?? 0,
+        delayed: counts.delayed ?? 0,
+        paused: paused ? waiting : 0,
+      },
     };
   }
 
-  /** All six queues at once: every command is sent before any reply is awaited (one round trip). */
-  async getAllQueueStats(): Promise<AllQueueStats> {
-    const stats = await Promise.all(QUEUE_NAMES.map((name) => this.getQueueStats(name)));
-    const queues = Object.fromEntries(QUEUE_NAMES.map((name, i) => [name, stats[i]])) as Record<QueueName, QueueStats>;
+  /**
+   * Every queue's stats and paused flag. All commands are sent before any reply is awaited, so the
+   * six queues cost one round trip, not six.
+   */
+  async getOverview(): Promise<Overview> {
+    const queues = await Promise.all(QUEUE_NAMES.map((name) => this.readQueue(name)));
     const totals = { ...EMPTY_STATS };
-    for (const s of stats) for (const k of Object.keys(totals) as (keyof QueueStats)[]) totals[k] += s[k];
-    return { queues, totals };
+    for (const { stats } of queues) for (const k of Object.keys(totals) as (keyof QueueStats)[]) totals[k] += stats[k];
+    return { queues, totals, at: Date.now() };
+  }
+
+  /** The guide's `getAllQueueStats`: `{queues: {name: stats}, totals}`. */
+  async getAllQueueStats(): Promise<AllQueueStats> {
+    const { queues, totals } = await this.getOverview();
+    return { queues: Object.fromEntries(queues.map((q) => [q.name, q.stats])) as Record<QueueName, QueueStats>, totals };
   }
 
   async isPaused(queue: QueueName): Promise<boolean> {
@@ -304,8 +323,49 @@ export class QueueService {
     return removed;
   }
 
+  /**
+   * One page of a state's jobs, newest first, with the state's total. `waiting` (and `paused`, the
+   * same list in BullMQ 6) spans the wait list then the prioritized set, paged as one.
+   */
+  async listJobs(queue: QueueName, state: JobStateName, page = 1, pageSize = 25): Promise<{ jobs: JobView[]; total: number }> {
+    const q = this.queue(queue);
+    const start = (page - 1) * pageSize;
+    const end = start + pageSize - 1;
+    if (state === 'waiting' || state === 'paused') {
+      const paused = await q.isPaused();
+      if (paused !== (state === 'paused')) return { jobs: [], total: 0 };
+      const counts = await q.getJobCounts('wait', 'prioritized');
+      const inWait = counts.wait ?? 0;
+      const parts: Job[] = [];
+      if (start < inWait) parts.push(...(await q.getJobs(['wait'], start, Math.min(end, inWait - 1), false)));
+      if (end >= inWait) parts.push(...(await q.getJobs(['prioritized'], Math.max(0, start - inWait), end - inWait, false)));
+      return { jobs: parts.filter(Boolean).map(toJobView), total: inWait + (counts.prioritized ?? 0) };
+    }
+    const [jobs, total] = await Promise.all([q.getJobs([state], start, end, false), q.getJobCountByTypes(state)]);
+    return { jobs: jobs.filter(Boolean).map(toJobView), total };
+  }
+
+  /** A job with its state and log lines, for the job page. */
+  async getJobDetail(queue: QueueName, jobId: string): Promise<JobView & { state: string; logs: string[] }> {
+    const q = this.queue(queue);
+    const job = await this.requireJob(queue, jobId);
+    const [state, logs] = await Promise.all([job.getState(), q.getJobLogs(jobId, 0, 999, true)]);
+    return { ...toJobView(job), state, logs: logs.logs };
+  }
+
+  /** Runs a delayed job now. */
+  async promoteJob(queue: QueueName, jobId: string): Promise<void> {
+    const job = await this.requireJob(queue, jobId);
+    const state = await job.getState();
+    if (state !== 'delayed') throw new JobStateError(queue, jobId, state, 'delayed');
+    await job.promote();
+  }
+
+  /** Removes a job that is not active (an active job's worker still holds its lock). */
   async removeJob(queue: QueueName, jobId: string): Promise<void> {
     const job = await this.requireJob(queue, jobId);
+    const state = await job.getState();
+    if (state === 'active') throw new JobStateError(queue, jobId, state, 'waiting, delayed, completed or failed');
     await job.remove();
   }
 

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
-import { createApp } from '../../server/http/app.ts';
+import { buildHttp } from '../../server/http/build.ts';
 import { QueueName, jobScheduler, queueService } from '../../server/queue/index.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { startRuntime, type Runtime } from '../../server/runtime.ts';
@@ -16,7 +16,7 @@ let base: string;
 const processed: unknown[] = [];
 
 beforeAll(async () => {
-  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, WORKER_STATS_INTERVAL_MS: '0', DATA_DIR: '/tmp/bizinsights-test-data' });
+  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, WORKER_STATS_INTERVAL_MS: '0', DATA_DIR: '/tmp/bizinsights-test-data', ADMIN_PASSWORD: 'test-admin-password' });
   runtime = await startRuntime({
     config,
     log: silentLogger,
@@ -31,7 +31,7 @@ beforeAll(async () => {
     runWorkers: true,
     runScheduler: true,
   });
-  server = createApp({ runtime, workersExpected: true }).listen(0);
+  server = buildHttp(runtime, config, silentLogger, { workersExpected: true, sampleDepth: false }).app.listen(0);
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

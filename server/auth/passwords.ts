@@ -1,0 +1,53 @@
+import { randomBytes, scryptSync, timingSafeEqual, createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const N = 16384;
+const KEYLEN = 32;
+
+/** `scrypt$N$salt$hash` (base64url parts): a slow, salted hash; the plaintext is never stored. */
+export function hashPassword(password: string): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, KEYLEN, { N });
+  return `scrypt$${N}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+}
+
+export function verifyPassword(password: string, stored: string): boolean {
+  const [scheme, n, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n) });
+  return timingSafeEqual(actual, expected);
+}
+
+/** Constant-time comparison of two secrets of any length (compares their digests). */
+export function safeEqual(a: string, b: string): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export interface AdminCredential {
+  hash: string;
+  /** Set only when this start generated the password: print it once, it is not stored. */
+  generated?: string;
+}
+
+/**
+ * ADMIN_PASSWORD when set; else the hash kept under DATA_DIR/secrets; else a new random password
+ * whose hash is written there (mode 0600) and whose plaintext is returned once for the start banner.
+ */
+export function loadAdminCredential(dataDir: string, configured?: string): AdminCredential {
+  if (configured) return { hash: hashPassword(configured) };
+  const file = path.join(dataDir, 'secrets', 'admin-password.hash');
+  if (fs.existsSync(file)) return { hash: fs.readFileSync(file, 'utf8').trim() };
+  const generated = generatePassword();
+  const hash = hashPassword(generated);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, hash, { mode: 0o600 });
+  return { hash, generated };
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { loadAdminCredential, type AdminCredential } from '../auth/passwords.ts';
+import type { Runtime } from '../runtime.ts';
+import { createApp } from './app.ts';
+import { createApiServices, type ApiServices } from './services.ts';
+
+export interface HttpParts {
+  app: ReturnType<typeof createApp>;
+  services: ApiServices;
+  admin: AdminCredential;
+}
+
+/** The HTTP app over a running runtime: services, the admin credential, the depth sampler. */
+export function buildHttp(runtime: Runtime, config: Config, log: Logger, opts: { workersExpected: boolean; sampleDepth?: boolean }): HttpParts {
+  const admin = loadAdminCredential(config.dataDir, config.ADMIN_PASSWORD);
+  const services = createApiServices({
+    config,
+    connection: runtime.connection,
+    queueService: runtime.queueService,
+    jobScheduler: runtime.jobScheduler,
+    admin,
+    log,
+  });
+  if (opts.sampleDepth !== false) services.depth.start(undefined, (err) => log.warn({ err: err.message }, 'Depth sample failed'));
+  const app = createApp({
+    services,
+    health: { connection: runtime.connection, workers: runtime.workers, workersExpected: opts.workersExpected },
+    trustProxy: config.TRUST_PROXY,
+  });
+  return { app, services, admin };
+}

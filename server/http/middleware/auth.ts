@@ -1,0 +1,85 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { User } from '../../../shared/auth.ts';
+import type { Authenticator } from '../../auth/authenticator.ts';
+import { sendError } from '../errors.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: User;
+    sessionId?: string;
+  }
+}
+
+export const SESSION_COOKIE = 'bj_session';
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+/** Sets req.user from `Authorization: Bearer …` or the session cookie; never refuses by itself. */
+export function authenticate(auth: Authenticator): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+      if (bearer) {
+        req.user = auth.fromBearer(bearer);
+        return next();
+      }
+      const sid = readCookie(req, SESSION_COOKIE);
+      if (sid) {
+        req.user = await auth.fromSession(sid);
+        if (req.user) req.sessionId = sid;
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export function requireUser(req: Request, res: Response, next: NextFunction): void {
+  if (!req.user) return sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
+  next();
+}
+
+export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
+  if (!req.user) return sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
+  if (req.user.role !== 'admin') return sendError(res, 403, 'FORBIDDEN', 'This action needs the admin role');
+  next();
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * CSRF: a state change carried by the session cookie must come from our own origin. Browsers send
+ * Origin on every cross-site POST and Sec-Fetch-Site on all requests; a request with neither and a
+ * cookie is refused too. Bearer-token calls carry no ambient credential and are not checked.
+ */
+export function isSameOrigin(req: Request): boolean {
+  const origin = req.headers.origin;
+  if (origin) {
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+  const site = req.headers['sec-fetch-site'];
+  return site === 'same-origin' || site === 'none';
+}
+
+export function csrfGuard(req: Request, res: Response, next: NextFunction): void {
+  if (SAFE.has(req.method) || req.user?.via !== 'session') return next();
+  if (!isSameOrigin(req)) return sendError(res, 403, 'CSRF', 'Cross-site request refused');
+  next();
+}
+
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from '../../logger.ts';
+
+/**
+ * One line per API request when it ends (method, path, status, time, who). Health checks and
+ * static files log at debug so they do not drown the rest.
+ */
+export function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const quiet = req.path === '/healthz' || req.method === 'GET' && !/^\/(api|trpc|admin\/queues\/api)\b/.test(req.path);
+      const level = res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
+      log[level]({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name }, 'request');
+    });
+    next();
+  };
+}

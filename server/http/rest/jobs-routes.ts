@@ -1,0 +1,103 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { REST_ACTIONS, cleanInputSchema, restRetrySchema } from '../../../shared/api.ts';
+import { isQueueName, type QueueName } from '../../../shared/queues.ts';
+import type { QueueActions, Actor } from '../../monitoring/queue-actions.ts';
+import { UnknownQueueError } from '../../queue/errors.ts';
+import type { QueueService } from '../../queue/queue-service.ts';
+import { sendError } from '../errors.ts';
+import { clientIp, requireAdmin, requireUser } from '../middleware/auth.ts';
+
+export interface RestDeps {
+  queueService: QueueService;
+  actions: QueueActions;
+}
+
+type Handler = (req: Request, res: Response) => Promise<unknown>;
+/** Express 5 forwards rejected promises to the error handler; this keeps the envelope on success. */
+const ok = (fn: Handler) => async (req: Request, res: Response, next: NextFunction) => {
+  try {
+    const data = await fn(req, res);
+    if (!res.headersSent) res.json({ success: true, data });
+  } catch (err) {
+    next(err);
+  }
+};
+
+const actor = (req: Request): Actor => ({ user: req.user!, ip: clientIp(req), source: 'rest' });
+
+function queueParam(req: Request): QueueName {
+  const name = String(req.params.queue);
+  if (!isQueueName(name)) throw new UnknownQueueError(name);
+  return name;
+}
+
+/** Reads a value from the query string or the JSON body (the guide's clean takes either). */
+const param = (req: Request, key: string): unknown => (req.query[key] as unknown) ?? (req.body as Record<string, unknown> | undefined)?.[key];
+const num = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
+
+/** The guide's REST endpoints, for curl and other services. */
+export function jobsRestRoutes(deps: RestDeps): express.Router {
+  const router = express.Router();
+
+  router.get('/monitoring', requireUser, ok(() => deps.queueService.getAllQueueStats()));
+
+  router.post(
+    '/monitoring/retry',
+    requireAdmin,
+    ok(async (req) => {
+      const { queueName, jobId } = restRetrySchema.parse(req.body ?? {});
+      if (!isQueueName(queueName)) throw new UnknownQueueError(queueName);
+      if (jobId) {
+        await deps.actions.retryJob(actor(req), queueName, jobId);
+        return { queueName, jobId, retried: 1 };
+      }
+      return { queueName, retried: await deps.actions.retryAll(actor(req), queueName) };
+    }),
+  );
+
+  router.get(
+    '/:queue',
+    requireUser,
+    ok(async (req) => {
+      const queue = queueParam(req);
+      const start = Math.max(0, num(req.query.start) ?? 0);
+      const end = Math.min(start + 199, Math.max(start, num(req.query.end) ?? start + 49));
+      const [stats, failedJobs] = await Promise.all([deps.queueService.getQueueStats(queue), deps.queueService.getFailedJobs(queue, { start, end })]);
+      return { queueName: queue, stats, failedJobs };
+    }),
+  );
+
+  router.post(
+    '/:queue',
+    (req, res, next) => {
+      // An unknown queue is 404 and a bad action 400 before the role check, for every caller.
+      if (!isQueueName(String(req.params.queue))) return sendError(res, 404, 'UNKNOWN_QUEUE', `Unknown queue "${req.params.queue}"`);
+      const action = String(req.query.action ?? '');
+      if (!(REST_ACTIONS as readonly string[]).includes(action)) {
+        return sendError(res, 400, 'BAD_ACTION', `action must be one of ${REST_ACTIONS.join(', ')}`);
+      }
+      next();
+    },
+    requireAdmin,
+    ok(async (req) => {
+      const queue = queueParam(req);
+      const action = String(req.query.action) as (typeof REST_ACTIONS)[number];
+      switch (action) {
+        case 'pause':
+          await deps.actions.pause(actor(req), queue);
+          return { queueName: queue, action, paused: true };
+        case 'resume':
+          await deps.actions.resume(actor(req), queue);
+          return { queueName: queue, action, paused: false };
+        case 'empty':
+          return { queueName: queue, action, removed: await deps.actions.empty(actor(req), queue) };
+        case 'clean': {
+          const input = cleanInputSchema.parse({ queue, state: param(req, 'state'), graceMs: num(param(req, 'grace') ?? param(req, 'graceMs')), limit: num(param(req, 'limit')) });
+          return { queueName: queue, action, state: input.state, graceMs: input.graceMs, removed: await deps.actions.clean(actor(req), input) };
+        }
+      }
+    }),
+  );
+
+  return router;
+}

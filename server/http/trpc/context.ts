@@ -1,0 +1,20 @@
+import type { Request } from 'express';
+import type { User } from '../../../shared/auth.ts';
+import type { ApiServices } from '../services.ts';
+import { clientIp } from '../middleware/auth.ts';
+
+export interface Context {
+  user?: User;
+  ip: string;
+  services: ApiServices;
+}
+
+/** Pure: tests build a context for any user and call procedures through createCaller. */
+export function createContextInner(services: ApiServices, user: User | undefined, ip = 'local'): Context {
+  return { user, ip, services };
+}
+
+/** The HTTP context: authentication already ran (middleware) and left req.user. */
+export function contextFromRequest(services: ApiServices) {
+  return ({ req }: { req: Request }): Context => createContextInner(services, req.user, clientIp(req));
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { cleanInputSchema, queueInput } from '../../../../shared/api.ts';
+import { adminProcedure, router, viewerProcedure } from '../init.ts';
+
+export const queuesRouter = router({
+  /** Every queue's stats and paused flag, in one Redis round trip. */
+  overview: viewerProcedure.query(({ ctx }) => ctx.services.queueService.getOverview()),
+
+  /** Live overview over SSE: one shared Redis poll for every subscriber. */
+  live: viewerProcedure.subscription(async function* ({ ctx, signal }) {
+    yield* ctx.services.statsHub.stream(signal);
+  }),
+
+  get: viewerProcedure.input(queueInput).query(async ({ ctx, input }) => {
+    const [stats, isPaused] = await Promise.all([ctx.services.queueService.getQueueStats(input.queue), ctx.services.queueService.isPaused(input.queue)]);
+    return { name: input.queue, stats, isPaused };
+  }),
+
+  pause: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.actions.pause(ctx.actor, input.queue);
+    return { paused: true };
+  }),
+  resume: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.actions.resume(ctx.actor, input.queue);
+    return { paused: false };
+  }),
+  empty: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ removed: await ctx.services.actions.empty(ctx.actor, input.queue) })),
+  clean: adminProcedure.input(cleanInputSchema).mutation(async ({ ctx, input }) => ({ removed: await ctx.services.actions.clean(ctx.actor, input) })),
+  retryAll: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ retried: await ctx.services.actions.retryAll(ctx.actor, input.queue) })),
+  promoteAll: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ promoted: await ctx.services.actions.promoteAll(ctx.actor, input.queue) })),
+});
+
+export const meRouter = router({
+  me: viewerProcedure.query(({ ctx }) => ({ user: ctx.user })),
+  ping: viewerProcedure.input(z.void()).query(() => ({ at: Date.now() })),
+});

@@ -1,0 +1,67 @@
+import type { Job, Queue } from 'bullmq';
+import type { JobStateName } from '../../shared/queues.ts';
+import { toJobView, type JobView } from '../queue/job-view.ts';
+
+export interface SearchResult {
+  jobs: JobView[];
+  /** Jobs read to answer. */
+  scanned: number;
+  /** True when the scan stopped at maxScan with jobs left unread: narrow by state or text. */
+  truncated: boolean;
+  maxScan: number;
+}
+
+type BullType = 'wait' | 'prioritized' | 'active' | 'delayed' | 'failed' | 'completed';
+const TYPES_BY_STATE: Record<JobStateName, BullType[]> = {
+  waiting: ['wait', 'prioritized'],
+  paused: ['wait', 'prioritized'],
+  active: ['active'],
+  delayed: ['delayed'],
+  failed: ['failed'],
+  completed: ['completed'],
+};
+const ALL_TYPES: BullType[] = ['active', 'wait', 'prioritized', 'delayed', 'failed', 'completed'];
+const PAGE = 500;
+
+/** Case-insensitive match of the text against the job's id, name and JSON data. */
+export function jobMatches(job: Pick<Job, 'id' | 'name' | 'data'>, needle: string): boolean {
+  const n = needle.toLowerCase();
+  if (String(job.id).toLowerCase().includes(n) || job.name.toLowerCase().includes(n)) return true;
+  return JSON.stringify(job.data ?? null).toLowerCase().includes(n);
+}
+
+/**
+ * Searches a queue's jobs, newest first per state, reading at most `maxScan` jobs in pages of 500
+ * (one Redis call each, job data included), so it stays cheap on a queue of a million. An exact
+ * job id is found at once whatever its position.
+ */
+export async function searchJobs(
+  queue: Queue,
+  opts: { text: string; state?: JobStateName; limit: number; maxScan: number },
+): Promise<SearchResult> {
+  const found = new Map<string, JobView>();
+  const exact = await queue.getJob(opts.text).catch(() => undefined);
+  if (exact && (!opts.state || TYPES_BY_STATE[opts.state].length > 0)) found.set(String(exact.id), toJobView(exact));
+
+  let scanned = 0;
+  let truncated = false;
+  const types = opts.state ? TYPES_BY_STATE[opts.state] : ALL_TYPES;
+  outer: for (const type of types) {
+    for (let start = 0; ; start += PAGE) {
+      if (found.size >= opts.limit) break outer;
+      const room = opts.maxScan - scanned;
+      if (room <= 0) {
+        truncated = (await queue.getJobCountByTypes(type)) > start || types.indexOf(type) < types.length - 1;
+        break outer;
+      }
+      const jobs = (await queue.getJobs([type], start, start + Math.min(PAGE, room) - 1, false)).filter(Boolean);
+      scanned += jobs.length;
+      for (const job of jobs) {
+        if (found.size >= opts.limit) break;
+        if (jobMatches(job, opts.text)) found.set(String(job.id), toJobView(job));
+      }
+      if (jobs.length < Math.min(PAGE, room)) break;
+    }
+  }
+  return { jobs: [...found.values()], scanned, truncated, maxScan: opts.maxScan };
+}

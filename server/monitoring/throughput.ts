@@ -1,0 +1,65 @@
+import type { Queue } from 'bullmq';
+import type { MetricRange } from '../../shared/api.ts';
+
+export interface ThroughputPoint {
+  /** Start of the bucket, epoch ms. */
+  t: number;
+  completed: number;
+  failed: number;
+}
+
+export const RANGE_MINUTES: Record<MetricRange, number> = { '1h': 60, '24h': 1440, '7d': 10080 };
+/** Charts need no more points than this; wider ranges are summed into wider buckets. */
+export const MAX_POINTS = 120;
+const MINUTE = 60_000;
+
+export interface MetricsSeries {
+  /** Per-minute counts, newest first, the last one ending at `lastMinute` (BullMQ's layout). */
+  data: number[];
+  lastMinute: number;
+}
+
+/**
+ * Aligns BullMQ's per-minute series on wall-clock minutes ending now, and sums them into at most
+ * MAX_POINTS buckets, oldest first. Minutes with no data point are zero.
+ */
+export function bucketize(completed: MetricsSeries, failed: MetricsSeries, range: MetricRange, now: number): { bucketMinutes: number; points: ThroughputPoint[] } {
+  const minutes = RANGE_MINUTES[range];
+  const bucketMinutes = Math.ceil(minutes / MAX_POINTS);
+  const nowMinute = Math.floor(now / MINUTE) * MINUTE;
+  const first = nowMinute - (minutes - 1) * MINUTE;
+  const count = Math.ceil(minutes / bucketMinutes);
+  const points: ThroughputPoint[] = Array.from({ length: count }, (_, i) => ({ t: first + i * bucketMinutes * MINUTE, completed: 0, failed: 0 }));
+  const add = (series: MetricsSeries, field: 'completed' | 'failed') => {
+    series.data.forEach((value, i) => {
+      const minute = series.lastMinute - i * MINUTE;
+      if (minute < first || minute > nowMinute) return;
+      points[Math.floor((minute - first) / MINUTE / bucketMinutes)][field] += value;
+    });
+  };
+  add(completed, 'completed');
+  add(failed, 'failed');
+  return { bucketMinutes, points };
+}
+
+/**
+ * BullMQ keeps closed minutes in a list (newest first, the first one being the minute before
+ * `prevTS`'s) and the running minute as `count - prevCount` in its meta hash; this joins the two.
+ */
+export function toSeries(m: { meta: { count?: number | string; prevTS?: number | string; prevCount?: number | string }; data: Array<number | string> }): MetricsSeries {
+  const prevTS = Number(m.meta.prevTS ?? 0);
+  if (!prevTS) return { data: [], lastMinute: 0 };
+  const running = Number(m.meta.count ?? 0) - Number(m.meta.prevCount ?? 0);
+  return { data: [running, ...m.data.map(Number)], lastMinute: Math.floor(prevTS / MINUTE) * MINUTE };
+}
+
+async function readSeries(queue: Queue, type: 'completed' | 'failed', minutes: number): Promise<MetricsSeries> {
+  return toSeries(await queue.getMetrics(type, 0, minutes - 1));
+}
+
+/** Completed and failed per bucket over the range, from the Workers' BullMQ metrics. */
+export async function readThroughput(queue: Queue, range: MetricRange, now = Date.now()) {
+  const minutes = RANGE_MINUTES[range];
+  const [completed, failed] = await Promise.all([readSeries(queue, 'completed', minutes), readSeries(queue, 'failed', minutes)]);
+  return bucketize(completed, failed, range, now);
+}

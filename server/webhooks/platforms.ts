@@ -1,0 +1,65 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { verifyBase64Hmac, verifyHubSignature, verifyStripe } from './signatures.ts';
+
+export interface WebhookEvent {
+  eventType: string;
+  /** The platform's delivery/event id: becomes the job id, so a redelivery is not processed twice. */
+  eventId?: string;
+  signature: string;
+}
+
+export interface PlatformWebhook {
+  verify(rawBody: Buffer, headers: IncomingHttpHeaders, secret: string): { ok: boolean; reason?: string };
+  describe(payload: unknown, headers: IncomingHttpHeaders): WebhookEvent;
+}
+
+const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+const field = (payload: unknown, key: string): string | undefined => {
+  const v = payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+};
+
+const base64 = (sigHeader: string): PlatformWebhook['verify'] => (raw, h, secret) => ({ ok: verifyBase64Hmac(raw, header(h, sigHeader), secret), reason: 'bad signature' });
+
+export const PLATFORM_WEBHOOKS: Record<string, PlatformWebhook> = {
+  shopify: {
+    verify: base64('x-shopify-hmac-sha256'),
+    describe: (_p, h) => ({
+      eventType: header(h, 'x-shopify-topic') ?? 'unknown',
+      eventId: header(h, 'x-shopify-webhook-id') ?? header(h, 'x-shopify-event-id'),
+      signature: header(h, 'x-shopify-hmac-sha256') ?? '',
+    }),
+  },
+  woocommerce: {
+    verify: base64('x-wc-webhook-signature'),
+    describe: (_p, h) => ({
+      eventType: header(h, 'x-wc-webhook-topic') ?? 'unknown',
+      eventId: header(h, 'x-wc-webhook-delivery-id'),
+      signature: header(h, 'x-wc-webhook-signature') ?? '',
+    }),
+  },
+  stripe: {
+    verify: (raw, h, secret) => verifyStripe(raw, header(h, 'stripe-signature'), secret),
+    describe: (p, h) => ({ eventType: field(p, 'type') ?? 'unknown', eventId: field(p, 'id'), signature: header(h, 'stripe-signature') ?? '' }),
+  },
+};
+
+/** Every other platform (google-analytics, facebook-ads, …) uses the generic scheme. */
+export const GENERIC_WEBHOOK: PlatformWebhook = {
+  verify: (raw, h, secret) => ({ ok: verifyHubSignature(raw, header(h, 'x-hub-signature-256'), secret), reason: 'bad signature' }),
+  describe: (p, h) => ({
+    eventType: header(h, 'x-webhook-event') ?? field(p, 'type') ?? field(p, 'event') ?? 'unknown',
+    eventId: header(h, 'x-webhook-id') ?? field(p, 'id'),
+    signature: header(h, 'x-hub-signature-256') ?? '',
+  }),
+};
+
+export const webhookFor = (platform: string): PlatformWebhook => PLATFORM_WEBHOOKS[platform] ?? GENERIC_WEBHOOK;
+
+/** A BullMQ-safe job id from a platform and its event id (no ':', never all digits). */
+export function webhookJobId(platform: string, eventId: string): string {
+  return `${platform}-${eventId}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { jobIdSchema, jobOptionsSchema } from './jobs.ts';
+import { JOB_STATES, cleanStateSchema, queueNameSchema } from './queues.ts';
+
+/** Inputs of the monitoring API (tRPC and REST share them). */
+
+export const jobStateSchema = z.enum(JOB_STATES);
+export const queueInput = z.object({ queue: queueNameSchema });
+const anyJobId = z.string().min(1).max(256);
+
+export const cleanInputSchema = z.object({
+  queue: queueNameSchema,
+  state: cleanStateSchema.default('completed'),
+  /** Only jobs older than this go (the guide's grace); default 24 h. */
+  graceMs: z.number().int().min(0).default(24 * 3600 * 1000),
+  limit: z.number().int().min(1).max(10_000_000).optional(),
+});
+
+export const listJobsInputSchema = z.object({
+  queue: queueNameSchema,
+  state: jobStateSchema,
+  page: z.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(25),
+});
+
+export const jobRefSchema = z.object({ queue: queueNameSchema, id: anyJobId });
+export const jobRefsSchema = z.object({ queue: queueNameSchema, ids: z.array(anyJobId).min(1).max(1000) });
+
+export const addJobInputSchema = z.object({
+  queue: queueNameSchema,
+  /** Checked against the queue's own schema by the server (and the console's form). */
+  data: z.unknown(),
+  opts: jobOptionsSchema.optional(),
+});
+
+export const SEARCH_MAX_SCAN = 5000;
+export const searchInputSchema = z.object({
+  queue: queueNameSchema,
+  state: jobStateSchema.optional(),
+  text: z.string().trim().min(1, 'type something to search for').max(200),
+  limit: z.number().int().min(1).max(200).default(50),
+  /** How many jobs the search may read at most; it says when it stopped early. */
+  maxScan: z.number().int().min(1).max(100_000).default(SEARCH_MAX_SCAN),
+});
+
+export const METRIC_RANGES = ['1h', '24h', '7d'] as const;
+export const metricRangeSchema = z.enum(METRIC_RANGES);
+export type MetricRange = z.infer<typeof metricRangeSchema>;
+export const metricsInputSchema = z.object({ queue: queueNameSchema.optional(), range: metricRangeSchema.default('1h') });
+
+export const scheduleUpsertSchema = z.object({
+  queue: queueNameSchema,
+  name: jobIdSchema,
+  cron: z.string().trim().min(1, 'is required'),
+  tz: z.string().optional(),
+  data: z.unknown(),
+});
+export const scheduleRefSchema = z.object({ queue: queueNameSchema, name: z.string().min(1) });
+
+export const auditListInputSchema = z.object({
+  page: z.number().int().min(1).max(100_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+});
+
+/** The REST maintenance actions of the guide. */
+export const REST_ACTIONS = ['pause', 'resume', 'empty', 'clean'] as const;
+export const restRetrySchema = z.object({ queueName: z.string().min(1), jobId: anyJobId.optional() });
