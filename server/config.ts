@@ -15,7 +15,7 @@ export const configSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server under DATA_DIR. */
-  REDIS_URL: z.string().url().optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, hostname: /./, message: 'must be a redis:// or rediss:// URL' }).optional(),
   /** BullMQ key prefix; use a {hash-tag} such as {bizinsights} on Redis Cluster. */
   QUEUE_PREFIX: z.string().min(1).default('bizinsights'),
   DATABASE_URL: z.string().optional(),

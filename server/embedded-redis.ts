@@ -34,6 +34,27 @@ export function pingRedis(host: string, port: number, timeoutMs = 500): Promise<
   });
 }
 
+/** The process id of the Redis answering on a port (INFO server), or undefined. */
+export function redisPid(host: string, port: number, timeoutMs = 500): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    let buf = '';
+    const done = (pid?: number) => {
+      socket.destroy();
+      resolve(pid);
+    };
+    socket.setTimeout(timeoutMs, () => done());
+    socket.once('error', () => done());
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (chunk) => {
+      buf += chunk.toString();
+      if (buf.startsWith('-')) return done();
+      const m = /process_id:(\d+)/.exec(buf);
+      if (m) done(Number(m[1]));
+    });
+  });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -98,8 +119,9 @@ export async function startRedisServer(opts: StartOptions): Promise<RedisServerH
   const killOnExit = () => { if (!exited) child.kill('SIGKILL'); };
   process.once('exit', killOnExit);
 
+  // Ready means: *our* process answers on the port (another Redis holding it must not pass for ours).
   const deadline = Date.now() + 10_000;
-  while (!(await pingRedis('127.0.0.1', port))) {
+  while (exited || (await redisPid('127.0.0.1', port)) !== child.pid) {
     if (exited || Date.now() > deadline) {
       killOnExit();
       throw new Error(`redis-server did not start on port ${port}; see ${path.join(opts.dir, 'redis.log')}`);
@@ -135,21 +157,65 @@ export async function resolveRedis(opts: { redisUrl?: string; dataDir: string; l
 
   const dir = path.join(opts.dataDir, 'redis');
   const urlFile = path.join(dir, 'url');
-  const known = readUrlFile(urlFile);
-  if (known && (await pingRedis('127.0.0.1', Number(new URL(known).port)))) {
-    opts.log?.info({ redis: known }, 'Using the private redis-server another process started');
-    return { url: known, source: 'shared-embedded', stop: noop };
+  const alreadyRunning = readUrlFile(urlFile);
+  if (!(alreadyRunning && (await pingRedis('127.0.0.1', Number(new URL(alreadyRunning).port)))) && !findRedisServer()) {
+    throw new RedisServerMissingError();
   }
-  const server = await startRedisServer({ dir, log: opts.log });
-  fs.writeFileSync(urlFile, server.url);
-  return {
-    url: server.url,
-    source: 'embedded',
-    async stop() {
-      if (readUrlFile(urlFile) === server.url) fs.rmSync(urlFile, { force: true });
-      await server.stop();
-    },
-  };
+  fs.mkdirSync(dir, { recursive: true });
+  // Two processes starting together (server and worker) must end up on one server: decide under a lock.
+  return withLockFile(path.join(dir, 'start.lock'), async () => {
+    const known = readUrlFile(urlFile);
+    if (known && (await pingRedis('127.0.0.1', Number(new URL(known).port)))) {
+      opts.log?.info({ redis: known }, 'Using the private redis-server another process started');
+      return { url: known, source: 'shared-embedded' as const, stop: noop };
+    }
+    const server = await startRedisServer({ dir, log: opts.log });
+    fs.writeFileSync(urlFile, server.url);
+    return {
+      url: server.url,
+      source: 'embedded' as const,
+      async stop() {
+        if (readUrlFile(urlFile) === server.url) fs.rmSync(urlFile, { force: true });
+        await server.stop();
+      },
+    };
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs `fn` holding an exclusive lock file (O_EXCL) with our pid; a dead holder's lock is taken over. */
+async function withLockFile<T>(lockFile: string, fn: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readUrlFile(lockFile) ?? NaN);
+      // An empty file is a lock being written right now; a dead pid is a crashed holder.
+      if (!Number.isNaN(holder) && !pidAlive(holder)) {
+        fs.rmSync(lockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockFile} (held by pid ${holder})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
 }
 
 function readUrlFile(file: string): string | undefined {

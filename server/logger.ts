@@ -20,6 +20,7 @@ export function maskUrl(url: string): string {
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+    // Not a parseable URL (e.g. an unencoded '/' in the password): mask up to the last '@'.
+    return url.replace(/\/\/([^:@/]*):(.*)@/, '//$1:***@');
   }
 }

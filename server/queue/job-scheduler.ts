@@ -24,6 +24,9 @@ export interface ScheduleSource {
   getIntegration(id: string): Promise<ScheduledIntegration | undefined>;
 }
 
+/** Fixed, so machines in different zones agree and daylight saving never stretches a period. */
+export const SCHEDULE_TZ = 'UTC';
+
 export class IntegrationNotFoundError extends QueueError {
   constructor(id: string) {
     super('NOT_FOUND', `Integration "${id}" not found`);
@@ -33,6 +36,8 @@ export class IntegrationNotFoundError extends QueueError {
 export interface SyncResult {
   scheduled: number;
   removed: number;
+  /** Schedules that could not be written (a bad record in the store); the others still are. */
+  failed: Array<{ id: string; error: string }>;
 }
 
 /**
@@ -51,15 +56,21 @@ export class JobScheduler {
       this.deps.source.listOrganizations(),
     ]);
     const active = integrations.filter((i) => i.status === 'ACTIVE');
-    await Promise.all(active.map((i) => this.scheduleIntegration(i)));
-    await Promise.all(organizations.map((o) => this.scheduleOrganization(o.id)));
+    // Settled, not all: one bad record must not keep every other schedule (or the process) from starting.
+    const outcomes = await Promise.allSettled([
+      ...active.map((i) => this.scheduleIntegration(i).then(() => syncSchedulerId(i.id))),
+      ...organizations.map((o) => this.scheduleOrganization(o.id).then(() => insightsSchedulerId(o.id))),
+    ]);
+    const ids = [...active.map((i) => syncSchedulerId(i.id)), ...organizations.map((o) => insightsSchedulerId(o.id))];
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ id: ids[i], error: (o.reason as Error).message }] : []));
+    for (const f of failed) this.deps.log?.error(f, 'Could not schedule');
 
     const wantSync = new Set(active.map((i) => syncSchedulerId(i.id)));
     const wantInsights = new Set(organizations.map((o) => insightsSchedulerId(o.id)));
     const removed = await this.removeStale(QueueName.DATA_SYNC, 'sync-', wantSync)
       + (await this.removeStale(QueueName.INSIGHTS_GENERATION, 'insights-', wantInsights));
-    const result = { scheduled: active.length + organizations.length, removed };
-    this.deps.log?.info(result, 'Schedules in place');
+    const result = { scheduled: outcomes.length - failed.length, removed, failed };
+    this.deps.log?.info({ scheduled: result.scheduled, removed, failed: failed.length }, 'Schedules in place');
     return result;
   }
 
@@ -74,6 +85,7 @@ export class JobScheduler {
       id,
       { integrationId: integration.id, organizationId: integration.organizationId, platform: integration.platform, syncType: 'incremental' },
       spreadCron(id, SYNC_EVERY_HOURS[integration.platform]),
+      SCHEDULE_TZ,
     );
   }
 
@@ -88,6 +100,7 @@ export class JobScheduler {
       id,
       { organizationId, period: '30d' },
       spreadCron(id, INSIGHTS_EVERY_HOURS),
+      SCHEDULE_TZ,
     );
   }
 
