@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { buildHttp, type HttpParts } from '../../server/http/build.ts';
+import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
+import type { ProcessorRegistry } from '../../server/queue/processors/types.ts';
+import { startRuntime, type Runtime } from '../../server/runtime.ts';
+import { connect, redisUrl, removeKeys, testPrefix } from './redis.ts';
+import { silentLogger } from './silent-logger.ts';
+
+export const ADMIN_PASSWORD = 'admin-pass-for-tests';
+export const VIEWER_PASSWORD = 'viewer-pass-for-tests';
+export const API_TOKEN = 'admin-token-for-tests';
+export const VIEWER_API_TOKEN = 'viewer-token-for-tests';
+export const WEBHOOK_SECRETS = { shopify: 'shopify-secret', stripe: 'whsec_test', woocommerce: 'woo-secret', 'facebook-ads': 'fb-secret' };
+
+export interface ApiApp extends HttpParts {
+  base: string;
+  prefix: string;
+  config: Config;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/**
+ * The real HTTP app on a free port, over real Redis under a prefix of its own, with known
+ * passwords, tokens and webhook secrets. Workers only for the processors given (none by default).
+ */
+export async function startApiApp(opts: { env?: Record<string, string>; processors?: ProcessorRegistry } = {}): Promise<ApiApp> {
+  const prefix = testPrefix('api');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bizinsights-api-'));
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    WORKER_STATS_INTERVAL_MS: '0',
+    ADMIN_PASSWORD,
+    VIEWER_PASSWORD,
+    API_TOKEN,
+    VIEWER_API_TOKEN,
+    WEBHOOK_SECRET_SHOPIFY: WEBHOOK_SECRETS.shopify,
+    WEBHOOK_SECRET_STRIPE: WEBHOOK_SECRETS.stripe,
+    WEBHOOK_SECRET_WOOCOMMERCE: WEBHOOK_SECRETS.woocommerce,
+    WEBHOOK_SECRET_FACEBOOK_ADS: WEBHOOK_SECRETS['facebook-ads'],
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const processors = opts.processors ?? {};
+  const runtime = await startRuntime({
+    config,
+    log: silentLogger,
+    processors,
+    scheduleSource: emptyScheduleSource,
+    runWorkers: Object.keys(processors).length > 0,
+    runScheduler: false,
+  });
+  const parts = buildHttp(runtime, config, silentLogger, { workersExpected: Object.keys(processors).length > 0, sampleDepth: false });
+  const server: Server = parts.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    ...parts,
+    base,
+    prefix,
+    config,
+    runtime,
+    async close() {
+      parts.services.depth.stop();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await runtime.stop();
+      const c = connect();
+      await removeKeys(c, prefix);
+      await c.quit();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the real endpoint and returns the Cookie header value. */
+export async function login(base: string, username: 'admin' | 'viewer', password: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.get('set-cookie') ?? '';
+  return cookie.split(';')[0];
+}
