@@ -63,3 +63,21 @@ export async function readThroughput(queue: Queue, range: MetricRange, now = Dat
   const [completed, failed] = await Promise.all([readSeries(queue, 'completed', minutes), readSeries(queue, 'failed', minutes)]);
   return bucketize(completed, failed, range, now);
 }
+
+/** Sum of a series over the last `minutes` minutes ending now (the running minute included). */
+export function recentTotal(series: MetricsSeries, minutes: number, now: number): number {
+  const nowMinute = Math.floor(now / MINUTE) * MINUTE;
+  const first = nowMinute - (minutes - 1) * MINUTE;
+  return series.data.reduce((sum, value, i) => {
+    const minute = series.lastMinute - i * MINUTE;
+    return minute >= first && minute <= nowMinute ? sum + value : sum;
+  }, 0);
+}
+
+/** Jobs finished per minute (completed + failed), averaged over the last `minutes` minutes. */
+export async function readRate(queue: Queue, minutes = 5, now = Date.now()): Promise<{ completed: number; failed: number; perMinute: number }> {
+  const [c, f] = await Promise.all([readSeries(queue, 'completed', minutes + 1), readSeries(queue, 'failed', minutes + 1)]);
+  const completed = recentTotal(c, minutes, now);
+  const failed = recentTotal(f, minutes, now);
+  return { completed, failed, perMinute: Math.round(((completed + failed) / minutes) * 10) / 10 };
+}

@@ -1,6 +1,6 @@
 import { metricsInputSchema } from '../../../../shared/api.ts';
 import { QUEUE_NAMES } from '../../../../shared/queues.ts';
-import { readThroughput, type ThroughputPoint } from '../../../monitoring/throughput.ts';
+import { readRate, readThroughput, type ThroughputPoint } from '../../../monitoring/throughput.ts';
 import { router, viewerProcedure } from '../init.ts';
 
 export const metricsRouter = router({
@@ -15,6 +15,13 @@ export const metricsRouter = router({
       failed: series.reduce((sum, s) => sum + s.points[i].failed, 0),
     }));
     return { range: input.range, bucketMinutes: series[0].bucketMinutes, points };
+  }),
+
+  /** Per queue: jobs finished per minute over the last 5 minutes (the overview cards' rate). */
+  rates: viewerProcedure.query(async ({ ctx }) => {
+    const now = Date.now();
+    const rates = await Promise.all(QUEUE_NAMES.map((n) => readRate(ctx.services.queueService.queue(n), 5, now)));
+    return Object.fromEntries(QUEUE_NAMES.map((n, i) => [n, rates[i]]));
   }),
 
   /** Waiting, active and failed over time, from the sampled depth history. */

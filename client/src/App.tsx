@@ -1,0 +1,61 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useMemo } from 'react';
+import { Layout } from './components/Layout.tsx';
+import { Toasts } from './components/Toasts.tsx';
+import { Skeleton } from './components/ui.tsx';
+import { AuthProvider, useAuth } from './hooks/useAuth.tsx';
+import { ToastProvider } from './hooks/useToast.tsx';
+import { AddJobPage } from './pages/AddJobPage.tsx';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { JobPage } from './pages/JobPage.tsx';
+import { LoginPage } from './pages/LoginPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { OverviewPage } from './pages/OverviewPage.tsx';
+import { QueuePage } from './pages/QueuePage.tsx';
+import { SchedulesPage } from './pages/SchedulesPage.tsx';
+import { RouterProvider, matchPath, useLocation } from './router/router.tsx';
+import { TRPCProvider, createClient, createQueryClient } from './trpc.ts';
+
+function Routes() {
+  const { path } = useLocation();
+  const { isAdmin } = useAuth();
+  let m: Record<string, string> | undefined;
+  if (path === '/') return <OverviewPage />;
+  if ((m = matchPath('/queues/:queue/jobs/:id', path))) return <JobPage key={`${m.queue}/${m.id}`} queue={m.queue} id={m.id} />;
+  if ((m = matchPath('/queues/:queue', path))) return <QueuePage key={m.queue} name={m.queue} />;
+  if (path === '/add') return isAdmin ? <AddJobPage /> : <NotFoundPage what="Adding jobs (admin only)" />;
+  if (path === '/schedules') return <SchedulesPage />;
+  if (path === '/audit') return <AuditPage />;
+  return <NotFoundPage />;
+}
+
+/** Signed out: the sign-in page. Signed in: the console, with one query client per session. */
+function Shell() {
+  const { user, loading, expire } = useAuth();
+  const queryClient = useMemo(() => createQueryClient(expire), [user?.name, expire]); // eslint-disable-line react-hooks/exhaustive-deps
+  const trpcClient = useMemo(() => createClient(), [user?.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (loading) return <Skeleton className="m-8 h-64" />;
+  if (!user) return <LoginPage />;
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        <Layout>
+          <Routes />
+        </Layout>
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}
+
+export function App() {
+  return (
+    <RouterProvider>
+      <ToastProvider>
+        <AuthProvider>
+          <Shell />
+          <Toasts />
+        </AuthProvider>
+      </ToastProvider>
+    </RouterProvider>
+  );
+}

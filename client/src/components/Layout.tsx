@@ -1,0 +1,72 @@
+import { useState, type ReactNode } from 'react';
+import { QUEUE_NAMES } from '../../../shared/queues.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
+import { useTheme } from '../hooks/useTheme.ts';
+import { Link, useLocation } from '../router/router.tsx';
+import { Badge, Button } from './ui.tsx';
+
+function NavLink({ to, children, exact }: { to: string; children: ReactNode; exact?: boolean }) {
+  const { path } = useLocation();
+  const active = exact ? path === to : path === to || path.startsWith(`${to}/`);
+  return (
+    <Link
+      to={to}
+      aria-current={active ? 'page' : undefined}
+      className={`block rounded-md px-2.5 py-1.5 text-sm ${active ? 'bg-indigo-50 font-semibold text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300' : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+    >
+      {children}
+    </Link>
+  );
+}
+
+/** Header (user, role, theme, sign-out) and navigation; a sidebar on wide screens, a drawer on phones. */
+export function Layout({ children }: { children: ReactNode }) {
+  const { user, isAdmin, signOut } = useAuth();
+  const [theme, toggleTheme] = useTheme();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const nav = (
+    <nav aria-label="Main" className="space-y-1" onClick={() => setMenuOpen(false)}>
+      <NavLink to="/" exact>Overview</NavLink>
+      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Queues</p>
+      {QUEUE_NAMES.map((q) => (
+        <NavLink key={q} to={`/queues/${q}`}>{q}</NavLink>
+      ))}
+      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Manage</p>
+      {isAdmin && <NavLink to="/add">Add job</NavLink>}
+      <NavLink to="/schedules">Schedules</NavLink>
+      <NavLink to="/audit">Audit log</NavLink>
+      <a href="/admin/queues" className="block rounded-md px-2.5 py-1.5 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+        Bull Board ↗
+      </a>
+    </nav>
+  );
+  return (
+    <div className="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+      <header className="sticky top-0 z-30 flex items-center gap-3 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
+        <button type="button" className="rounded p-1 md:hidden" aria-label="Menu" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
+          ☰
+        </button>
+        <Link to="/" className="font-semibold text-indigo-700 dark:text-indigo-300">
+          BizInsights Jobs
+        </Link>
+        <div className="ml-auto flex items-center gap-2 text-sm">
+          <span data-testid="current-user" className="hidden sm:inline">
+            {user?.name}
+          </span>
+          <Badge color={isAdmin ? 'blue' : 'gray'}>{user?.role}</Badge>
+          <Button variant="ghost" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} mode`} onClick={toggleTheme}>
+            {theme === 'dark' ? '☀' : '☾'}
+          </Button>
+          <Button variant="ghost" onClick={() => void signOut()}>
+            Sign out
+          </Button>
+        </div>
+      </header>
+      <div className="mx-auto flex max-w-screen-2xl">
+        <aside className="sticky top-12 hidden h-[calc(100vh-3rem)] w-52 shrink-0 overflow-y-auto border-r border-slate-200 p-3 md:block dark:border-slate-800">{nav}</aside>
+        {menuOpen && <div className="fixed inset-x-0 top-12 z-20 border-b border-slate-200 bg-white p-3 shadow md:hidden dark:border-slate-800 dark:bg-slate-900">{nav}</div>}
+        <main className="min-w-0 flex-1 p-4 md:p-6">{children}</main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState } from 'react';
+import { CLEANABLE_STATES, type CleanState, type QueueName, type QueueStats } from '../../../shared/queues.ts';
+import { useAction } from '../hooks/useAction.ts';
+import { formatNumber } from '../lib/format.ts';
+import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog.tsx';
+import { Button, Field, inputClass } from './ui.tsx';
+
+const AGE_UNITS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
+
+/** Pause/resume, retry all, promote all, clean and empty; each says what it will do to how many jobs first. */
+export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; stats: QueueStats; isPaused: boolean }) {
+  const { run, busy } = useAction();
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const [cleaning, setCleaning] = useState(false);
+  const n = formatNumber;
+
+  return (
+    <div className="flex flex-wrap gap-2" data-testid="queue-actions">
+      {isPaused ? (
+        <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.queues.resume.mutate({ queue }), () => `${queue} resumed`)}>
+          Resume
+        </Button>
+      ) : (
+        <Button
+          disabled={busy}
+          onClick={() =>
+            setConfirm({
+              title: `Pause ${queue}?`,
+              body: `Workers stop taking new jobs from ${queue}; ${n(stats.active)} active job(s) finish. ${n(stats.waiting)} waiting job(s) will wait until you resume.`,
+              confirmLabel: 'Pause queue',
+              onConfirm: () => run((c) => c.queues.pause.mutate({ queue }), () => `${queue} paused`),
+            })
+          }
+        >
+          Pause
+        </Button>
+      )}
+      <Button
+        disabled={busy || stats.failed === 0}
+        onClick={() =>
+          setConfirm({
+            title: `Retry all failed jobs in ${queue}?`,
+            body: `${n(stats.failed)} failed job(s) go back to waiting and run again.`,
+            confirmLabel: `Retry ${n(stats.failed)}`,
+            onConfirm: () => run((c) => c.queues.retryAll.mutate({ queue }), (r) => `${n(r.retried)} job(s) queued for retry`),
+          })
+        }
+      >
+        Retry all failed
+      </Button>
+      <Button
+        disabled={busy || stats.delayed === 0}
+        onClick={() =>
+          setConfirm({
+            title: `Run all delayed jobs in ${queue} now?`,
+            body: `${n(stats.delayed)} delayed job(s) move to waiting and run as soon as a worker is free.`,
+            confirmLabel: `Promote ${n(stats.delayed)}`,
+            onConfirm: () => run((c) => c.queues.promoteAll.mutate({ queue }), (r) => `${n(r.promoted)} job(s) promoted`),
+          })
+        }
+      >
+        Promote delayed
+      </Button>
+      <Button disabled={busy} onClick={() => setCleaning(true)}>
+        Clean…
+      </Button>
+      <Button
+        variant="danger"
+        disabled={busy}
+        onClick={() =>
+          setConfirm({
+            title: `Empty ${queue}?`,
+            danger: true,
+            body: (
+              <>
+                This permanently removes {n(stats.waiting + stats.paused)} waiting, {n(stats.delayed)} delayed, {n(stats.completed)} completed and {n(stats.failed)} failed job(s).{' '}
+                {n(stats.active)} active job(s) are left to finish. Schedules stay.
+              </>
+            ),
+            confirmLabel: 'Empty queue',
+            onConfirm: () => run((c) => c.queues.empty.mutate({ queue }), (r) => `${n(r.removed)} job(s) removed from ${queue}`),
+          })
+        }
+      >
+        Empty
+      </Button>
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
+      <CleanDialog
+        open={cleaning}
+        stats={stats}
+        onClose={() => setCleaning(false)}
+        onClean={(state, graceMs) =>
+          run((c) => c.queues.clean.mutate({ queue, state, graceMs }), (r) => `${n(r.removed)} ${state} job(s) removed from ${queue}`)
+        }
+      />
+    </div>
+  );
+}
+
+function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: QueueStats; onClose: () => void; onClean: (state: CleanState, graceMs: number) => Promise<unknown> }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [state, setState] = useState<CleanState>('completed');
+  const [age, setAge] = useState('24');
+  const [unit, setUnit] = useState<keyof typeof AGE_UNITS>('hours');
+  useEffect(() => {
+    if (open && !ref.current?.open) ref.current?.showModal();
+    if (!open && ref.current?.open) ref.current.close();
+  }, [open]);
+  const ageNum = Number(age);
+  const valid = age !== '' && Number.isFinite(ageNum) && ageNum >= 0;
+  const graceMs = valid ? Math.round(ageNum * AGE_UNITS[unit]) : 0;
+  const inState = state === 'waiting' ? stats.waiting : state === 'paused' ? stats.paused : stats[state];
+  return (
+    <dialog ref={ref} onClose={onClose} aria-labelledby="clean-title" className="m-auto w-[min(32rem,92vw)] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100">
+      <form
+        method="dialog"
+        className="space-y-4 p-5"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!valid) return;
+          onClose();
+          void onClean(state, graceMs);
+        }}
+      >
+        <h2 id="clean-title" className="text-lg font-semibold">
+          Clean jobs
+        </h2>
+        <div className="grid grid-cols-2 gap-3">
+          <Field label="State">
+            <select className={inputClass} value={state} onChange={(e) => setState(e.target.value as CleanState)} name="state">
+              {CLEANABLE_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Older than" error={valid ? undefined : 'Enter a number ≥ 0'}>
+            <div className="flex gap-1">
+              <input className={inputClass} name="age" inputMode="decimal" value={age} onChange={(e) => setAge(e.target.value)} aria-label="Age" />
+              <select className={inputClass} value={unit} onChange={(e) => setUnit(e.target.value as keyof typeof AGE_UNITS)} aria-label="Unit">
+                {Object.keys(AGE_UNITS).map((u) => (
+                  <option key={u}>{u}</option>
+                ))}
+              </select>
+            </div>
+          </Field>
+        </div>
+        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="clean-summary">
+          Permanently removes the {state} jobs older than {valid ? `${age} ${unit}` : '…'}: up to {formatNumber(inState)} of the {formatNumber(inState)} {state} job(s) now in the queue.
+        </p>
+        <div className="flex justify-end gap-2">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="danger" disabled={!valid}>
+            Clean
+          </Button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

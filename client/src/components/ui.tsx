@@ -1,0 +1,97 @@
+import type { ButtonHTMLAttributes, ReactNode } from 'react';
+
+/** Small building blocks shared by every page: buttons, cards, badges, skeletons, empty states. */
+
+type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
+const VARIANTS: Record<Variant, string> = {
+  primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300 dark:disabled:bg-indigo-900',
+  secondary: 'bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700',
+  danger: 'bg-red-600 text-white hover:bg-red-500 disabled:bg-red-300 dark:disabled:bg-red-900',
+  ghost: 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800',
+};
+
+export function Button({ variant = 'secondary', className = '', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+  return (
+    <button
+      type="button"
+      className={`inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:cursor-not-allowed ${VARIANTS[variant]} ${className}`}
+      {...rest}
+    />
+  );
+}
+
+export function Card({ children, className = '', title, actions }: { children: ReactNode; className?: string; title?: ReactNode; actions?: ReactNode }) {
+  return (
+    <section className={`rounded-lg bg-white p-4 shadow-sm ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700 ${className}`}>
+      {(title || actions) && (
+        <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
+          {title && <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{title}</h2>}
+          {actions}
+        </div>
+      )}
+      {children}
+    </section>
+  );
+}
+
+const BADGES = {
+  gray: 'bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300',
+  green: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-300',
+  red: 'bg-red-100 text-red-800 dark:bg-red-900/50 dark:text-red-300',
+  amber: 'bg-amber-100 text-amber-800 dark:bg-amber-900/50 dark:text-amber-300',
+  blue: 'bg-sky-100 text-sky-800 dark:bg-sky-900/50 dark:text-sky-300',
+} as const;
+
+export function Badge({ color = 'gray', children }: { color?: keyof typeof BADGES; children: ReactNode }) {
+  return <span className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-medium ${BADGES[color]}`}>{children}</span>;
+}
+
+export const STATE_COLORS: Record<string, keyof typeof BADGES> = {
+  waiting: 'blue',
+  active: 'amber',
+  completed: 'green',
+  failed: 'red',
+  delayed: 'gray',
+  paused: 'gray',
+  prioritized: 'blue',
+};
+
+export function Skeleton({ className = '' }: { className?: string }) {
+  return <div aria-hidden className={`animate-pulse rounded bg-slate-200 dark:bg-slate-700 ${className}`} />;
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-lg border border-dashed border-slate-300 p-8 text-center dark:border-slate-600" role="status">
+      <p className="font-medium text-slate-700 dark:text-slate-200">{title}</p>
+      {children && <div className="mt-1 text-sm text-slate-500 dark:text-slate-400">{children}</div>}
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  return (
+    <div role="alert" className="rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200 dark:bg-red-950 dark:text-red-200 dark:ring-red-900">
+      {error instanceof Error ? error.message : String(error)}
+    </div>
+  );
+}
+
+export function Field({ label, error, hint, children }: { label: string; error?: string[] | string; hint?: ReactNode; children: ReactNode }) {
+  const errors = typeof error === 'string' ? [error] : error;
+  return (
+    <label className="block text-sm">
+      <span className="mb-1 block font-medium text-slate-700 dark:text-slate-200">{label}</span>
+      {children}
+      {hint && !errors?.length && <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">{hint}</span>}
+      {errors?.map((e) => (
+        <span key={e} className="mt-1 block text-xs text-red-600 dark:text-red-400" role="alert">
+          {e}
+        </span>
+      ))}
+    </label>
+  );
+}
+
+export const inputClass =
+  'w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100';

@@ -1,0 +1,65 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Pagination } from '../components/JobTable.tsx';
+import { Badge, EmptyState, ErrorBox, Skeleton } from '../components/ui.tsx';
+import { formatTime } from '../lib/format.ts';
+import { useSearchParam } from '../router/router.tsx';
+import { useTRPC } from '../trpc.ts';
+
+const PAGE_SIZE = 50;
+
+export function AuditPage() {
+  const trpc = useTRPC();
+  const [pageParam, setPage] = useSearchParam('page', '1');
+  const page = Math.max(1, Number(pageParam) || 1);
+  const q = useQuery(trpc.audit.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000, placeholderData: keepPreviousData }));
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-semibold">Audit log</h1>
+      {q.error ? (
+        <ErrorBox error={q.error} />
+      ) : !q.data ? (
+        <Skeleton className="h-64" />
+      ) : q.data.total === 0 ? (
+        <EmptyState title="No admin actions yet">Every pause, retry, clean, empty, add and schedule change is recorded here.</EmptyState>
+      ) : (
+        <>
+          <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-700">
+            <table className="min-w-full divide-y divide-slate-200 bg-white text-sm dark:divide-slate-700 dark:bg-slate-900" data-testid="audit-table">
+              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+                <tr>
+                  <th className="px-3 py-2">When</th>
+                  <th className="px-3 py-2">Who</th>
+                  <th className="px-3 py-2">Action</th>
+                  <th className="px-3 py-2">Queue</th>
+                  <th className="px-3 py-2">Jobs</th>
+                  <th className="px-3 py-2">From</th>
+                  <th className="px-3 py-2">Result</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+                {q.data.entries.map((e) => (
+                  <tr key={e.id}>
+                    <td className="whitespace-nowrap px-3 py-2">{formatTime(e.at)}</td>
+                    <td className="px-3 py-2">
+                      {e.user} <span className="text-xs text-slate-500">({e.via})</span>
+                    </td>
+                    <td className="px-3 py-2 font-mono text-xs">
+                      {e.action} <Badge>{e.source}</Badge>
+                    </td>
+                    <td className="px-3 py-2">{e.queue ?? '—'}</td>
+                    <td className="max-w-60 truncate px-3 py-2 font-mono text-xs" title={e.jobIds?.join(', ')}>
+                      {e.jobIds?.join(', ') ?? (e.count !== undefined ? `${e.count} job(s)` : '—')}
+                    </td>
+                    <td className="px-3 py-2 text-xs">{e.ip}</td>
+                    <td className="px-3 py-2">{e.ok ? <Badge color="green">ok</Badge> : <span title={e.error}><Badge color="red">failed</Badge></span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['entry', 'entries']} onPage={(p) => setPage(String(p))} />
+        </>
+      )}
+    </div>
+  );
+}

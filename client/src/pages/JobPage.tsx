@@ -1,0 +1,153 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { isQueueName, type QueueName } from '../../../shared/queues.ts';
+import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
+import { JsonView } from '../components/JsonView.tsx';
+import { Badge, Button, Card, ErrorBox, STATE_COLORS, Skeleton } from '../components/ui.tsx';
+import { useAction } from '../hooks/useAction.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
+import { formatDuration, formatTime } from '../lib/format.ts';
+import { Link, navigate } from '../router/router.tsx';
+import { useTRPC } from '../trpc.ts';
+import { NotFoundPage } from './NotFoundPage.tsx';
+
+export function JobPage({ queue, id }: { queue: string; id: string }) {
+  if (!isQueueName(queue)) return <NotFoundPage what={`Queue "${queue}"`} />;
+  return <JobView queue={queue} id={id} />;
+}
+
+/** When the next attempt runs: BullMQ's exponential backoff is delay × 2^(attempt-1) after the failure. */
+function nextRetryAt(job: { state: string; delay: number; timestamp: number }): number | null {
+  return job.state === 'delayed' ? job.timestamp + job.delay : null;
+}
+
+function JobView({ queue, id }: { queue: QueueName; id: string }) {
+  const trpc = useTRPC();
+  const { isAdmin } = useAuth();
+  const q = useQuery(trpc.jobs.get.queryOptions({ queue, id }, { refetchInterval: 2000, retry: false }));
+  const { run, busy } = useAction();
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+
+  if (q.error) {
+    return (
+      <div className="space-y-3">
+        <Link to={`/queues/${queue}`} className="text-sm text-indigo-700 dark:text-indigo-300">← {queue}</Link>
+        <ErrorBox error={q.error} />
+      </div>
+    );
+  }
+  if (!q.data) return <Skeleton className="h-96" />;
+  const job = q.data;
+  const progress = typeof job.progress === 'number' ? Math.max(0, Math.min(100, job.progress)) : null;
+  const timeline: Array<[string, number | null]> = [
+    ['Created', job.timestamp],
+    ['Started', job.processedOn],
+    [job.state === 'failed' ? 'Failed' : 'Finished', job.finishedOn],
+    ['Next retry', nextRetryAt(job)],
+  ];
+
+  return (
+    <div className="space-y-4">
+      <Link to={`/queues/${queue}?tab=${job.state === 'prioritized' || job.state === 'wait' ? 'waiting' : job.state}`} className="text-sm text-indigo-700 dark:text-indigo-300">
+        ← {queue}
+      </Link>
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="break-all font-mono text-xl font-semibold">{job.id}</h1>
+        <Badge color={STATE_COLORS[job.state] ?? 'gray'}>{job.state}</Badge>
+        <span className="text-sm text-slate-500">{job.name}</span>
+        {isAdmin && (
+          <div className="ml-auto flex gap-2" data-testid="job-actions">
+            {job.state === 'failed' && (
+              <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.jobs.retry.mutate({ queue, ids: [id] }), (r) => (r.done.length ? 'Job queued for retry' : `Not retried: ${r.failed[0]?.error}`))}>
+                Retry
+              </Button>
+            )}
+            {job.state === 'delayed' && (
+              <Button disabled={busy} onClick={() => void run((c) => c.jobs.promote.mutate({ queue, ids: [id] }), () => 'Job promoted')}>
+                Run now
+              </Button>
+            )}
+            {job.state !== 'active' && (
+              <Button
+                variant="danger"
+                disabled={busy}
+                onClick={() =>
+                  setConfirm({
+                    title: 'Remove this job?',
+                    danger: true,
+                    body: `Job ${job.id} (${job.state}) is deleted with its data and logs.`,
+                    confirmLabel: 'Remove',
+                    onConfirm: async () => {
+                      const r = await run((c) => c.jobs.remove.mutate({ queue, ids: [id] }), () => 'Job removed');
+                      if (r?.done.length) navigate(`/queues/${queue}`);
+                    },
+                  })
+                }
+              >
+                Remove
+              </Button>
+            )}
+          </div>
+        )}
+      </div>
+
+      {progress !== null && (
+        <div aria-label="Progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100} className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-700">
+          <div className="h-full bg-indigo-600" style={{ width: `${progress}%` }} />
+        </div>
+      )}
+
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card title="Attempts and timeline" className="lg:col-span-1">
+          <p className="mb-3 text-sm">
+            Attempts: <span className="font-semibold tabular-nums">{job.attemptsMade}</span> of {String(job.opts.attempts ?? 1)}
+            {job.processedOn && job.finishedOn && <> · took {formatDuration(job.finishedOn - job.processedOn)}</>}
+          </p>
+          <ol className="space-y-2 border-l border-slate-200 pl-4 text-sm dark:border-slate-700" data-testid="timeline">
+            {timeline
+              .filter(([, at]) => at)
+              .map(([label, at]) => (
+                <li key={label}>
+                  <span className="font-medium">{label}</span> <span className="text-slate-500">{formatTime(at)}</span>
+                </li>
+              ))}
+          </ol>
+        </Card>
+        <Card title="Data" className="lg:col-span-2">
+          <JsonView value={job.data} label="Job data" />
+        </Card>
+      </div>
+
+      {job.failedReason && (
+        <Card title="Failure">
+          <p className="mb-2 text-sm font-medium text-red-700 dark:text-red-400" data-testid="failed-reason">
+            {job.failedReason}
+          </p>
+          {job.stacktrace.length > 0 && (
+            <pre className="max-h-96 overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs text-slate-100" data-testid="stacktrace">
+              {job.stacktrace.join('\n\n— previous attempt —\n')}
+            </pre>
+          )}
+        </Card>
+      )}
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Options">
+          <JsonView value={job.opts} label="Job options" />
+        </Card>
+        <Card title="Return value">
+          {job.returnvalue === null || job.returnvalue === undefined ? <p className="text-sm text-slate-500">None yet.</p> : <JsonView value={job.returnvalue} label="Return value" />}
+        </Card>
+      </div>
+
+      <Card title={`Logs (${job.logs.length})`}>
+        {job.logs.length === 0 ? (
+          <p className="text-sm text-slate-500">The processor wrote no log lines.</p>
+        ) : (
+          <pre className="max-h-80 overflow-auto font-mono text-xs">{job.logs.join('\n')}</pre>
+        )}
+      </Card>
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
+    </div>
+  );
+}

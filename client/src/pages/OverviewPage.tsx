@@ -1,0 +1,69 @@
+import { useQuery } from '@tanstack/react-query';
+import type { MetricRange } from '../../../shared/api.ts';
+import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
+import { LiveIndicator } from '../components/LiveIndicator.tsx';
+import { StatGrid } from '../components/StatGrid.tsx';
+import { Badge, ErrorBox, Skeleton } from '../components/ui.tsx';
+import { useLiveOverview } from '../hooks/useLiveOverview.ts';
+import { failureRate, formatNumber } from '../lib/format.ts';
+import { Link, useSearchParam } from '../router/router.tsx';
+import { useTRPC } from '../trpc.ts';
+
+export function OverviewPage() {
+  const { overview, mode, updatedAt, error } = useLiveOverview();
+  const trpc = useTRPC();
+  const rates = useQuery(trpc.metrics.rates.queryOptions(undefined, { refetchInterval: 15_000 }));
+  const [range, setRange] = useSearchParam('range', '1h');
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-2xl font-semibold">Overview</h1>
+        <LiveIndicator mode={mode} updatedAt={updatedAt} />
+      </div>
+      {error !== undefined && <ErrorBox error={error} />}
+      {overview ? <StatGrid stats={overview.totals} testId="totals" /> : <Skeleton className="h-20" />}
+
+      <div className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3" data-testid="queue-cards">
+        {overview
+          ? overview.queues.map((q) => (
+              <Link
+                key={q.name}
+                to={`/queues/${q.name}`}
+                data-testid={`queue-card-${q.name}`}
+                className="block rounded-lg bg-white p-4 ring-1 ring-slate-200 transition hover:ring-indigo-400 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:bg-slate-900 dark:ring-slate-700"
+              >
+                <div className="flex items-center justify-between">
+                  <h2 className="font-semibold">{q.name}</h2>
+                  {q.isPaused ? <Badge color="amber">paused</Badge> : <Badge color="green">running</Badge>}
+                </div>
+                <dl className="mt-3 grid grid-cols-3 gap-y-2 text-sm">
+                  {(['waiting', 'active', 'completed', 'failed', 'delayed', 'paused'] as const).map((k) => (
+                    <div key={k}>
+                      <dt className="text-xs text-slate-500 dark:text-slate-400">{k}</dt>
+                      <dd className="font-medium tabular-nums" data-stat={k}>
+                        {formatNumber(q.stats[k])}
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+                <div className="mt-3 flex justify-between border-t border-slate-100 pt-2 text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
+                  <span>failure rate {failureRate(q.stats.completed, q.stats.failed)}</span>
+                  <span>{rates.data ? `${rates.data[q.name].perMinute} jobs/min` : '… jobs/min'}</span>
+                </div>
+              </Link>
+            ))
+          : Array.from({ length: 6 }, (_, i) => <Skeleton key={i} className="h-36" />)}
+      </div>
+
+      <div className="flex items-center justify-between">
+        <h2 className="text-lg font-semibold">Activity</h2>
+        <RangePicker value={range as MetricRange} onChange={(r) => setRange(r, { replace: true })} />
+      </div>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <ThroughputChart range={range as MetricRange} />
+        <DepthChart range={range as MetricRange} />
+      </div>
+    </div>
+  );
+}

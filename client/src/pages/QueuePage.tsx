@@ -1,0 +1,195 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { MetricRange } from '../../../shared/api.ts';
+import { JOB_STATES, isQueueName, type JobStateName, type QueueName } from '../../../shared/queues.ts';
+import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
+import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
+import { JobTable, Pagination } from '../components/JobTable.tsx';
+import { LiveIndicator } from '../components/LiveIndicator.tsx';
+import { QueueActions } from '../components/QueueActions.tsx';
+import { StatGrid } from '../components/StatGrid.tsx';
+import { Badge, Button, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
+import { useAction } from '../hooks/useAction.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
+import { useLiveOverview } from '../hooks/useLiveOverview.ts';
+import { useSearchParam } from '../router/router.tsx';
+import { useTRPC } from '../trpc.ts';
+import { NotFoundPage } from './NotFoundPage.tsx';
+
+const PAGE_SIZE = 25;
+
+export function QueuePage({ name }: { name: string }) {
+  if (!isQueueName(name)) return <NotFoundPage what={`Queue "${name}"`} />;
+  return <QueueView queue={name} />;
+}
+
+function QueueView({ queue }: { queue: QueueName }) {
+  const { overview, mode, updatedAt } = useLiveOverview();
+  const { isAdmin } = useAuth();
+  const [tab, setTab] = useSearchParam('tab', 'failed');
+  const [pageParam, setPage] = useSearchParam('page', '1');
+  const [q, setQ] = useSearchParam('q', '');
+  const [range, setRange] = useSearchParam('range', '1h');
+  const state = (JOB_STATES as readonly string[]).includes(tab) ? (tab as JobStateName) : 'failed';
+  const page = Math.max(1, Number(pageParam) || 1);
+  const info = overview?.queues.find((x) => x.name === queue);
+
+  return (
+    <div className="space-y-5">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="flex items-center gap-3">
+          <h1 className="text-2xl font-semibold">{queue}</h1>
+          {info && (info.isPaused ? <Badge color="amber">paused</Badge> : <Badge color="green">running</Badge>)}
+        </div>
+        <LiveIndicator mode={mode} updatedAt={updatedAt} />
+      </div>
+      {info ? <StatGrid stats={info.stats} testId="queue-stats" /> : <Skeleton className="h-20" />}
+      {isAdmin && info && <QueueActions queue={queue} stats={info.stats} isPaused={info.isPaused} />}
+
+      <div className="flex items-center justify-between">
+        <h2 className="text-lg font-semibold">Activity</h2>
+        <RangePicker value={range as MetricRange} onChange={(r) => setRange(r, { replace: true })} />
+      </div>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <ThroughputChart queue={queue} range={range as MetricRange} />
+        <DepthChart queue={queue} range={range as MetricRange} />
+      </div>
+
+      <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />
+      {q ? (
+        <SearchResults queue={queue} text={q} state={state} />
+      ) : (
+        <>
+          <div role="tablist" aria-label="Job states" className="flex flex-wrap gap-1 border-b border-slate-200 dark:border-slate-700">
+            {JOB_STATES.map((s) => (
+              <button
+                key={s}
+                role="tab"
+                type="button"
+                aria-selected={s === state}
+                onClick={() => setTab(s, { reset: ['page'] })}
+                className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${s === state ? 'border-indigo-600 font-semibold text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300'}`}
+              >
+                {s} {info && <span className="ml-1 text-xs text-slate-400 tabular-nums">{info.stats[s]}</span>}
+              </button>
+            ))}
+          </div>
+          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(String(p))} isAdmin={isAdmin} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string) => void }) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  return (
+    <form
+      role="search"
+      className="flex gap-2"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        onSearch(text.trim());
+      }}
+    >
+      <input className={inputClass} type="search" placeholder="Search job ids, names and data…" aria-label="Search jobs" value={text} onChange={(e) => setText(e.target.value)} />
+      <Button type="submit">Search</Button>
+      {value && (
+        <Button variant="ghost" onClick={() => onSearch('')}>
+          Clear
+        </Button>
+      )}
+    </form>
+  );
+}
+
+function SearchResults({ queue, text, state }: { queue: QueueName; text: string; state: JobStateName }) {
+  const trpc = useTRPC();
+  const [allStates, setAllStates] = useState(true);
+  const r = useQuery(trpc.jobs.search.queryOptions({ queue, text, state: allStates ? undefined : state }));
+  if (r.error) return <ErrorBox error={r.error} />;
+  if (!r.data) return <Skeleton className="h-40" />;
+  return (
+    <div className="space-y-2" data-testid="search-results">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
+        {r.data.jobs.length} match{r.data.jobs.length === 1 ? '' : 'es'} for “{text}” · read {r.data.scanned} job(s)
+        {r.data.truncated && ` — stopped after ${r.data.maxScan}; narrow the search to one state to look further`}
+        <label className="ml-3 inline-flex items-center gap-1">
+          <input type="checkbox" checked={allStates} onChange={(e) => setAllStates(e.target.checked)} /> all states
+        </label>
+      </p>
+      {r.data.jobs.length === 0 ? <EmptyState title="No jobs match">Search looks at job ids, names and data.</EmptyState> : <JobTable jobs={r.data.jobs} queue={queue} showReason />}
+    </div>
+  );
+}
+
+function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; state: JobStateName; page: number; onPage: (p: number) => void; isAdmin: boolean }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.jobs.list.queryOptions({ queue, state, page, pageSize: PAGE_SIZE }, { refetchInterval: 3000, placeholderData: keepPreviousData }));
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const { run, busy } = useAction();
+  useEffect(() => setSelected(new Set()), [queue, state, page]);
+
+  if (list.error) return <ErrorBox error={list.error} />;
+  if (!list.data) return <Skeleton className="h-64" />;
+  const ids = [...selected];
+  const bulk = (verb: 'retry' | 'remove' | 'promote') =>
+    run((c) => c.jobs[verb].mutate({ queue, ids }), (r) => `${r.done.length} job(s) ${verb === 'retry' ? 'retried' : verb === 'remove' ? 'removed' : 'promoted'}${r.failed.length ? `, ${r.failed.length} could not be: ${r.failed[0].error}` : ''}`).then(() =>
+      setSelected(new Set()),
+    );
+
+  return (
+    <div className="space-y-3">
+      {isAdmin && selected.size > 0 && (
+        <div className="flex flex-wrap items-center gap-2 rounded-md bg-indigo-50 p-2 text-sm dark:bg-indigo-950">
+          <span>{selected.size} selected</span>
+          {state === 'failed' && (
+            <Button disabled={busy} onClick={() => void bulk('retry')}>
+              Retry selected
+            </Button>
+          )}
+          {state === 'delayed' && (
+            <Button disabled={busy} onClick={() => void bulk('promote')}>
+              Run selected now
+            </Button>
+          )}
+          {state !== 'active' && (
+            <Button
+              variant="danger"
+              disabled={busy}
+              onClick={() =>
+                setConfirm({ title: `Remove ${selected.size} job(s)?`, danger: true, body: `The selected ${state} job(s) are deleted with their data and logs.`, confirmLabel: 'Remove', onConfirm: () => bulk('remove') })
+              }
+            >
+              Remove selected
+            </Button>
+          )}
+        </div>
+      )}
+      {list.data.jobs.length === 0 ? (
+        <EmptyState title={`No ${state} jobs`}>{page > 1 ? 'This page is past the end of the list.' : `Jobs that are ${state} show up here.`}</EmptyState>
+      ) : (
+        <JobTable
+          jobs={list.data.jobs}
+          queue={queue}
+          showReason={state === 'failed'}
+          selectable={isAdmin && state !== 'active'}
+          selected={selected}
+          onToggle={(id) => setSelected((s) => toggle(s, id))}
+          onToggleAll={(all, on) => setSelected((s) => new Set(on ? [...s, ...all] : [...s].filter((x) => !all.includes(x))))}
+        />
+      )}
+      <Pagination page={page} pages={list.data.pages} total={list.data.total} onPage={onPage} />
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
+    </div>
+  );
+}
+
+function toggle(set: Set<string>, id: string): Set<string> {
+  const next = new Set(set);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}

@@ -1,0 +1,169 @@
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState, type FormEvent } from 'react';
+import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
+import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
+import { Button, Card, EmptyState, ErrorBox, Field, Skeleton, inputClass } from '../components/ui.tsx';
+import { useAction } from '../hooks/useAction.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
+import { describeCron } from '../lib/cron.ts';
+import { EXAMPLE_DATA } from '../lib/examples.ts';
+import { formatRelative, formatTime } from '../lib/format.ts';
+import { checkJobJson } from '../lib/validate-job.ts';
+import { useTRPC } from '../trpc.ts';
+
+interface Draft {
+  queue: QueueName;
+  name: string;
+  cron: string;
+  tz: string;
+  data: string;
+  editing: boolean;
+}
+
+const blank = (): Draft => ({ queue: 'report-generation', name: '', cron: '0 8 * * 1', tz: '', data: JSON.stringify(EXAMPLE_DATA['report-generation'], null, 2), editing: false });
+
+export function SchedulesPage() {
+  const trpc = useTRPC();
+  const { isAdmin } = useAuth();
+  const list = useQuery(trpc.schedules.list.queryOptions(undefined, { refetchInterval: 10_000 }));
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const { run, busy } = useAction();
+
+  return (
+    <div className="space-y-4">
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">Schedules</h1>
+        {isAdmin && !draft && (
+          <Button variant="primary" onClick={() => setDraft(blank())}>
+            Add schedule
+          </Button>
+        )}
+      </div>
+      {draft && <ScheduleForm draft={draft} onCancel={() => setDraft(null)} onSaved={() => setDraft(null)} />}
+      {list.error ? (
+        <ErrorBox error={list.error} />
+      ) : !list.data ? (
+        <Skeleton className="h-48" />
+      ) : list.data.length === 0 ? (
+        <EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>
+      ) : (
+        <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-700">
+          <table className="min-w-full divide-y divide-slate-200 bg-white text-sm dark:divide-slate-700 dark:bg-slate-900" data-testid="schedules-table">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+              <tr>
+                <th className="px-3 py-2">Name</th>
+                <th className="px-3 py-2">Queue</th>
+                <th className="px-3 py-2">Cron</th>
+                <th className="px-3 py-2">Time zone</th>
+                <th className="px-3 py-2">Next run</th>
+                <th className="px-3 py-2">Last run</th>
+                {isAdmin && <th className="px-3 py-2" />}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+              {list.data.map((s) => (
+                <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
+                  <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
+                  <td className="px-3 py-2">{s.queue}</td>
+                  <td className="px-3 py-2">
+                    <code className="text-xs">{s.pattern ?? `every ${s.every} ms`}</code>
+                    {s.pattern && <div className="text-xs text-slate-500">{describeCron(s.pattern).description}</div>}
+                  </td>
+                  <td className="px-3 py-2">{s.tz ?? 'server local'}</td>
+                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.next)}>
+                    {formatRelative(s.next)}
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.last)}>
+                    {s.last ? formatRelative(s.last) : 'not yet'}
+                  </td>
+                  {isAdmin && (
+                    <td className="whitespace-nowrap px-3 py-2 text-right">
+                      <Button variant="ghost" disabled={busy} onClick={() => void run((c) => c.schedules.runNow.mutate({ queue: s.queue, name: s.name }), (j) => `Job ${j.id} added to ${s.queue}`)}>
+                        Run now
+                      </Button>
+                      <Button
+                        variant="ghost"
+                        onClick={() => setDraft({ queue: s.queue, name: s.name, cron: s.pattern ?? '', tz: s.tz ?? '', data: JSON.stringify(s.data, null, 2), editing: true })}
+                      >
+                        Edit
+                      </Button>
+                      <Button
+                        variant="ghost"
+                        onClick={() =>
+                          setConfirm({
+                            title: `Remove schedule ${s.name}?`,
+                            danger: true,
+                            body: `No more ${s.queue} jobs will be created by it; its pending run is removed. Jobs it already created stay.`,
+                            confirmLabel: 'Remove schedule',
+                            onConfirm: () => run((c) => c.schedules.remove.mutate({ queue: s.queue, name: s.name }), () => `Schedule ${s.name} removed`),
+                          })
+                        }
+                      >
+                        Remove
+                      </Button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
+    </div>
+  );
+}
+
+function ScheduleForm({ draft: initial, onCancel, onSaved }: { draft: Draft; onCancel: () => void; onSaved: () => void }) {
+  const [d, setD] = useState(initial);
+  const { run, busy } = useAction();
+  const cron = describeCron(d.cron);
+  const data = useMemo(() => checkJobJson(d.queue, d.data), [d.queue, d.data]);
+  const nameError = !d.name ? 'Required' : /[:\s]/.test(d.name) ? 'No spaces or colons' : /^\d+$/.test(d.name) ? 'Must not be only digits' : undefined;
+  const ok = cron.ok && data.ok && !nameError;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!ok) return;
+    const saved = await run(
+      (c) => c.schedules.upsert.mutate({ queue: d.queue, name: d.name, cron: d.cron.trim(), tz: d.tz || undefined, data: JSON.parse(d.data) }),
+      (s) => `Schedule ${s.name} saved; next run ${formatRelative(s.next)}`,
+    );
+    if (saved) onSaved();
+  }
+
+  return (
+    <Card title={d.editing ? `Edit ${d.name}` : 'New schedule'}>
+      <form className="grid gap-3 md:grid-cols-2" onSubmit={submit} aria-label="Schedule">
+        <Field label="Queue">
+          <select className={inputClass} value={d.queue} disabled={d.editing} onChange={(e) => setD({ ...d, queue: e.target.value as QueueName, data: JSON.stringify(EXAMPLE_DATA[e.target.value as QueueName], null, 2) })}>
+            {QUEUE_NAMES.map((q) => (
+              <option key={q}>{q}</option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Name" error={d.name || d.editing ? nameError : undefined} hint="The same name updates the schedule">
+          <input className={inputClass} name="name" value={d.name} disabled={d.editing} onChange={(e) => setD({ ...d, name: e.target.value })} placeholder="weekly-report-org123" />
+        </Field>
+        <Field label="Cron" error={cron.ok ? undefined : cron.error} hint={cron.description}>
+          <input className={`${inputClass} font-mono`} name="cron" value={d.cron} onChange={(e) => setD({ ...d, cron: e.target.value })} />
+        </Field>
+        <Field label="Time zone" hint="IANA name, e.g. Europe/Berlin; empty: the server's">
+          <input className={inputClass} name="tz" value={d.tz} onChange={(e) => setD({ ...d, tz: e.target.value })} placeholder="UTC" />
+        </Field>
+        <div className="md:col-span-2">
+          <Field label="Job data (JSON)" error={data.ok ? undefined : Object.entries(data.errors).map(([k, v]) => `${k}: ${v.join(', ')}`)}>
+            <textarea className={`${inputClass} h-40 font-mono text-xs`} name="data" value={d.data} onChange={(e) => setD({ ...d, data: e.target.value })} spellCheck={false} />
+          </Field>
+        </div>
+        <div className="flex gap-2 md:col-span-2">
+          <Button type="submit" variant="primary" disabled={busy || !ok}>
+            Save schedule
+          </Button>
+          <Button onClick={onCancel}>Cancel</Button>
+        </div>
+      </form>
+    </Card>
+  );
+}
