@@ -2,6 +2,7 @@ import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../trpc.ts';
 import { formatDuration, formatRelative, keyData, plural, truncate } from '../lib/format.ts';
 import { Link } from '../router/router.tsx';
+import { Table } from './ui.tsx';
 
 export type JobRow = inferRouterOutputs<AppRouter>['jobs']['list']['jobs'][number];
 
@@ -20,25 +21,21 @@ export function JobTable({ jobs, queue, selectable, selected, onToggle, onToggle
   const allOn = jobs.length > 0 && jobs.every((j) => selected?.has(j.id));
   const now = Date.now();
   return (
-    <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-700">
-      <table className="min-w-full divide-y divide-slate-200 bg-white text-sm dark:divide-slate-700 dark:bg-slate-900" data-testid="job-table">
-        <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-          <tr>
-            {selectable && (
-              <th className="w-8 px-3 py-2">
-                <input type="checkbox" aria-label="Select all on this page" checked={allOn} onChange={(e) => onToggleAll?.(jobs.map((j) => j.id), e.target.checked)} />
-              </th>
-            )}
-            <th className="px-3 py-2">Id</th>
-            <th className="px-3 py-2">Name</th>
-            <th className="px-3 py-2">Data</th>
-            <th className="px-3 py-2">Attempts</th>
-            <th className="px-3 py-2">Created</th>
-            <th className="px-3 py-2">Duration</th>
-            {showReason && <th className="px-3 py-2">Failed reason</th>}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+    <Table
+      testId="job-table"
+      columns={[
+        ...(selectable
+          ? [<input key="all" type="checkbox" aria-label="Select all on this page" checked={allOn} onChange={(e) => onToggleAll?.(jobs.map((j) => j.id), e.target.checked)} />]
+          : []),
+        'Id',
+        'Name',
+        'Data',
+        'Attempts',
+        'Created',
+        'Duration',
+        ...(showReason ? ['Failed reason'] : []),
+      ]}
+    >
           {jobs.map((j) => (
             <tr key={j.id} className="hover:bg-slate-50 dark:hover:bg-slate-800/60" data-testid={`job-row-${j.id}`}>
               {selectable && (
@@ -69,9 +66,7 @@ export function JobTable({ jobs, queue, selectable, selected, onToggle, onToggle
               )}
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </Table>
   );
 }
 

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, EmptyState, ErrorBox, Skeleton } from '../components/ui.tsx';
+import { Badge, EmptyState, ErrorBox, Skeleton, Table } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
@@ -23,20 +23,7 @@ export function AuditPage() {
         <EmptyState title="No admin actions yet">Every pause, retry, clean, empty, add and schedule change is recorded here.</EmptyState>
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-700">
-            <table className="min-w-full divide-y divide-slate-200 bg-white text-sm dark:divide-slate-700 dark:bg-slate-900" data-testid="audit-table">
-              <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-                <tr>
-                  <th className="px-3 py-2">When</th>
-                  <th className="px-3 py-2">Who</th>
-                  <th className="px-3 py-2">Action</th>
-                  <th className="px-3 py-2">Queue</th>
-                  <th className="px-3 py-2">Jobs</th>
-                  <th className="px-3 py-2">From</th>
-                  <th className="px-3 py-2">Result</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          <Table testId="audit-table" columns={['When', 'Who', 'Action', 'Queue', 'Jobs', 'From', 'Result']}>
                 {q.data.entries.map((e) => (
                   <tr key={e.id}>
                     <td className="whitespace-nowrap px-3 py-2">{formatTime(e.at)}</td>
@@ -54,9 +41,7 @@ export function AuditPage() {
                     <td className="px-3 py-2">{e.ok ? <Badge color="green">ok</Badge> : <span title={e.error}><Badge color="red">failed</Badge></span>}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </Table>
           <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['entry', 'entries']} onPage={(p) => setPage(String(p))} />
         </>
       )}

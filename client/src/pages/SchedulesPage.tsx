@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
-import { Button, Card, EmptyState, ErrorBox, Field, Skeleton, inputClass } from '../components/ui.tsx';
+import { Button, Card, EmptyState, ErrorBox, Field, Skeleton, Table, inputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { describeCron } from '../lib/cron.ts';
@@ -48,20 +48,7 @@ export function SchedulesPage() {
       ) : list.data.length === 0 ? (
         <EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>
       ) : (
-        <div className="overflow-x-auto rounded-lg ring-1 ring-slate-200 dark:ring-slate-700">
-          <table className="min-w-full divide-y divide-slate-200 bg-white text-sm dark:divide-slate-700 dark:bg-slate-900" data-testid="schedules-table">
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-              <tr>
-                <th className="px-3 py-2">Name</th>
-                <th className="px-3 py-2">Queue</th>
-                <th className="px-3 py-2">Cron</th>
-                <th className="px-3 py-2">Time zone</th>
-                <th className="px-3 py-2">Next run</th>
-                <th className="px-3 py-2">Last run</th>
-                {isAdmin && <th className="px-3 py-2" />}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+        <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', ...(isAdmin ? [''] : [])]}>
               {list.data.map((s) => (
                 <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
                   <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
@@ -106,9 +93,7 @@ export function SchedulesPage() {
                   )}
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </Table>
       )}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </div>
