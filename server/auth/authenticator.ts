@@ -16,10 +16,10 @@ export class Authenticator {
     readonly sessions: SessionStore,
   ) {}
 
-  checkPassword(username: Role, password: string): User | undefined {
+  async checkPassword(username: Role, password: string): Promise<User | undefined> {
     const hash = username === 'admin' ? this.config.adminPasswordHash : this.config.viewerPasswordHash;
     if (!hash) return undefined;
-    return verifyPassword(password, hash) ? { name: username, role: username, via: 'session' } : undefined;
+    return (await verifyPassword(password, hash)) ? { name: username, role: username, via: 'session' } : undefined;
   }
 
   /** Both tokens are compared every time, in constant time, so timing tells nothing. */

@@ -20,16 +20,17 @@ export class RateLimiter {
     return `${this.opts.prefix}:ratelimit:${id}`;
   }
 
-  async check(id: string): Promise<RateLimitResult> {
-    const [count, ttl] = await Promise.all([this.redis.get(this.key(id)), this.redis.ttl(this.key(id))]);
-    const used = Number(count ?? 0);
-    return { allowed: used < this.opts.max, remaining: Math.max(0, this.opts.max - used), retryAfterSec: used < this.opts.max ? 0 : Math.max(1, ttl) };
-  }
-
-  async hit(id: string): Promise<void> {
+  /**
+   * Counts an attempt and says whether it is within the limit, in one atomic step: parallel
+   * attempts cannot all slip through a check that runs before the count.
+   */
+  async consume(id: string): Promise<RateLimitResult> {
     const k = this.key(id);
-    const n = await this.redis.incr(k);
-    if (n === 1) await this.redis.expire(k, this.opts.windowSec);
+    const res = await this.redis.multi().incr(k).expire(k, this.opts.windowSec, 'NX').ttl(k).exec();
+    const count = Number(res?.[0]?.[1] ?? 0);
+    const ttl = Number(res?.[2]?.[1] ?? this.opts.windowSec);
+    const allowed = count <= this.opts.max;
+    return { allowed, remaining: Math.max(0, this.opts.max - count), retryAfterSec: allowed ? 0 : Math.max(1, ttl) };
   }
 
   async reset(id: string): Promise<void> {

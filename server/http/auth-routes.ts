@@ -27,16 +27,16 @@ export function authRoutes(deps: AuthRouteDeps): express.Router {
     // Login CSRF: a foreign page must not sign a browser into our console.
     if (req.headers.origin && !isSameOrigin(req)) return sendError(res, 403, 'CSRF', 'Cross-site request refused');
     const ip = clientIp(req);
-    const limit = await deps.loginLimiter.check(ip);
+    const parsed = loginInputSchema.safeParse(req.body);
+    if (!parsed.success) return sendError(res, 400, 'BAD_REQUEST', 'Username and password are required', fieldErrorsOf(parsed.error));
+    // Every attempt is counted before the password is checked; a success clears the count.
+    const limit = await deps.loginLimiter.consume(ip);
     if (!limit.allowed) {
       res.setHeader('Retry-After', String(limit.retryAfterSec));
       return sendError(res, 429, 'TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${limit.retryAfterSec} s`);
     }
-    const parsed = loginInputSchema.safeParse(req.body);
-    if (!parsed.success) return sendError(res, 400, 'BAD_REQUEST', 'Username and password are required', fieldErrorsOf(parsed.error));
-    const user = deps.auth.checkPassword(parsed.data.username, parsed.data.password);
+    const user = await deps.auth.checkPassword(parsed.data.username, parsed.data.password);
     if (!user) {
-      await deps.loginLimiter.hit(ip);
       deps.log.warn({ ip, username: parsed.data.username }, 'Failed sign-in');
       return sendError(res, 401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }

@@ -16,7 +16,9 @@ function board(queueService: QueueService, readOnlyMode: boolean): express.Route
     serverAdapter,
     options: { uiConfig: { boardTitle: 'BizInsights Jobs' } },
   });
-  return serverAdapter.getRouter() as express.Router;
+  const boardApp = serverAdapter.getRouter() as express.Express;
+  boardApp.disable?.('x-powered-by'); // its own Express app: our app-level setting does not reach it
+  return boardApp;
 }
 
 /**

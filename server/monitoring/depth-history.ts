@@ -90,6 +90,8 @@ export class DepthHistory {
 /** Keeps every k-th point (the last one always), enough for a chart of a gauge. */
 export function downsample<T>(points: T[], max: number): T[] {
   if (points.length <= max) return points;
-  const step = Math.ceil(points.length / max);
+  if (max <= 1) return points.slice(-Math.max(0, max));
+  // Spread over the gaps between first and last, so first + every k-th + last never exceeds max.
+  const step = Math.ceil((points.length - 1) / (max - 1));
   return points.filter((_, i) => i % step === 0 || i === points.length - 1);
 }

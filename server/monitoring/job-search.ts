@@ -39,28 +39,41 @@ export async function searchJobs(
   queue: Queue,
   opts: { text: string; state?: JobStateName; limit: number; maxScan: number },
 ): Promise<SearchResult> {
+  const empty = { jobs: [], scanned: 0, truncated: false, maxScan: opts.maxScan };
+  // `waiting` and `paused` are the same lists; which one they are depends on the queue (as in listJobs).
+  if (opts.state === 'waiting' || opts.state === 'paused') {
+    if ((await queue.isPaused()) !== (opts.state === 'paused')) return empty;
+  }
+  const types = opts.state ? TYPES_BY_STATE[opts.state] : ALL_TYPES;
   const found = new Map<string, JobView>();
+
   const exact = await queue.getJob(opts.text).catch(() => undefined);
-  if (exact && (!opts.state || TYPES_BY_STATE[opts.state].length > 0)) found.set(String(exact.id), toJobView(exact));
+  if (exact) {
+    const st = await exact.getState();
+    if (types.includes((st === 'waiting' ? 'wait' : st) as BullType)) found.set(String(exact.id), toJobView(exact));
+  }
 
   let scanned = 0;
   let truncated = false;
-  const types = opts.state ? TYPES_BY_STATE[opts.state] : ALL_TYPES;
-  outer: for (const type of types) {
-    for (let start = 0; ; start += PAGE) {
+  outer: for (let t = 0; t < types.length; t++) {
+    const type = types[t];
+    for (let start = 0; ; ) {
       if (found.size >= opts.limit) break outer;
       const room = opts.maxScan - scanned;
       if (room <= 0) {
-        truncated = (await queue.getJobCountByTypes(type)) > start || types.indexOf(type) < types.length - 1;
+        const rest = types.slice(t + 1);
+        truncated = (await queue.getJobCountByTypes(type)) > start || (rest.length > 0 && (await queue.getJobCountByTypes(...rest)) > 0);
         break outer;
       }
-      const jobs = (await queue.getJobs([type], start, start + Math.min(PAGE, room) - 1, false)).filter(Boolean);
+      const want = Math.min(PAGE, room);
+      const jobs = (await queue.getJobs([type], start, start + want - 1, false)).filter(Boolean);
+      start += want;
       scanned += jobs.length;
       for (const job of jobs) {
         if (found.size >= opts.limit) break;
         if (jobMatches(job, opts.text)) found.set(String(job.id), toJobView(job));
       }
-      if (jobs.length < Math.min(PAGE, room)) break;
+      if (jobs.length < want) break;
     }
   }
   return { jobs: [...found.values()], scanned, truncated, maxScan: opts.maxScan };

@@ -291,6 +291,8 @@ export class QueueService {
   async cleanQueue(queue: QueueName, graceMs: number, state: CleanState = 'completed', limit = Number.POSITIVE_INFINITY): Promise<number> {
     const q = this.queue(queue);
     if (!(state in CLEAN_TYPES)) throw new JobStateError(queue, '*', state, Object.keys(CLEAN_TYPES).join('|'));
+    // `waiting` and `paused` are the same BullMQ lists; which one they are depends on the queue.
+    if ((state === 'waiting' || state === 'paused') && (await q.isPaused()) !== (state === 'paused')) return 0;
     let removed = 0;
     for (const type of CLEAN_TYPES[state]) {
       while (removed < limit) {
@@ -317,7 +319,7 @@ export class QueueService {
    */
   async emptyQueue(queue: QueueName): Promise<number> {
     let removed = 0;
-    for (const state of ['waiting', 'delayed', 'completed', 'failed'] as const) {
+    for (const state of ['waiting', 'paused', 'delayed', 'completed', 'failed'] as const) {
       removed += await this.cleanQueue(queue, 0, state);
     }
     return removed;

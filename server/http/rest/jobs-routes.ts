@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { REST_ACTIONS, cleanInputSchema, restRetrySchema } from '../../../shared/api.ts';
 import { isQueueName, type QueueName } from '../../../shared/queues.ts';
 import type { QueueActions, Actor } from '../../monitoring/queue-actions.ts';
@@ -34,6 +35,13 @@ function queueParam(req: Request): QueueName {
 /** Reads a value from the query string or the JSON body (the guide's clean takes either). */
 const param = (req: Request, key: string): unknown => (req.query[key] as unknown) ?? (req.body as Record<string, unknown> | undefined)?.[key];
 const num = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
+/** A whole number ≥ 0 from the query, or a 400 naming it. */
+function index(v: unknown, name: string): number | undefined {
+  const n = num(v);
+  if (n === undefined) return undefined;
+  if (!Number.isInteger(n) || n < 0) throw new z.ZodError([{ code: 'custom', path: [name], message: 'must be a whole number ≥ 0', input: v }]);
+  return n;
+}
 
 /** The guide's REST endpoints, for curl and other services. */
 export function jobsRestRoutes(deps: RestDeps): express.Router {
@@ -60,8 +68,8 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
     requireUser,
     ok(async (req) => {
       const queue = queueParam(req);
-      const start = Math.max(0, num(req.query.start) ?? 0);
-      const end = Math.min(start + 199, Math.max(start, num(req.query.end) ?? start + 49));
+      const start = index(req.query.start, 'start') ?? 0;
+      const end = Math.min(start + 199, Math.max(start, index(req.query.end, 'end') ?? start + 49));
       const [stats, failedJobs] = await Promise.all([deps.queueService.getQueueStats(queue), deps.queueService.getFailedJobs(queue, { start, end })]);
       return { queueName: queue, stats, failedJobs };
     }),

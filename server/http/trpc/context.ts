@@ -1,20 +1,22 @@
 import type { Request } from 'express';
 import type { User } from '../../../shared/auth.ts';
 import type { ApiServices } from '../services.ts';
-import { clientIp } from '../middleware/auth.ts';
+import { clientIp, isSameOrigin } from '../middleware/auth.ts';
 
 export interface Context {
   user?: User;
   ip: string;
+  /** The request came from the console's own origin (CSRF check for cookie-borne mutations). */
+  sameOrigin: boolean;
   services: ApiServices;
 }
 
 /** Pure: tests build a context for any user and call procedures through createCaller. */
-export function createContextInner(services: ApiServices, user: User | undefined, ip = 'local'): Context {
-  return { user, ip, services };
+export function createContextInner(services: ApiServices, user: User | undefined, ip = 'local', sameOrigin = true): Context {
+  return { user, ip, sameOrigin, services };
 }
 
 /** The HTTP context: authentication already ran (middleware) and left req.user. */
 export function contextFromRequest(services: ApiServices) {
-  return ({ req }: { req: Request }): Context => createContextInner(services, req.user, clientIp(req));
+  return ({ req }: { req: Request }): Context => createContextInner(services, req.user, clientIp(req), isSameOrigin(req));
 }

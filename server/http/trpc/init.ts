@@ -3,6 +3,13 @@ import { z } from 'zod';
 import { JobValidationError, QueueError, fieldErrorsOf, type FieldErrors } from '../../queue/errors.ts';
 import type { Context } from './context.ts';
 
+class CsrfError extends Error {
+  readonly code = 'CSRF';
+  constructor() {
+    super('Cross-site request refused');
+  }
+}
+
 const TRPC_CODE_BY_QUEUE_CODE: Record<QueueError['code'], TRPCError['code']> = {
   UNKNOWN_QUEUE: 'NOT_FOUND',
   JOB_NOT_FOUND: 'NOT_FOUND',
@@ -23,7 +30,7 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       message: cause instanceof z.ZodError ? `Invalid input: ${Object.entries(fieldErrors ?? {}).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')}` : shape.message,
-      data: { ...shape.data, stack: undefined, appCode: cause instanceof QueueError ? cause.code : undefined, fieldErrors },
+      data: { ...shape.data, stack: undefined, appCode: cause instanceof QueueError || cause instanceof CsrfError ? cause.code : undefined, fieldErrors },
     };
   },
 });
@@ -40,7 +47,15 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure.use(mapErrors);
+/** A mutation carried by the session cookie must come from our own origin (CSRF). */
+const csrf = t.middleware(({ ctx, type, next }) => {
+  if (type === 'mutation' && ctx.user?.via === 'session' && !ctx.sameOrigin) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Cross-site request refused', cause: new CsrfError() });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
 
 export const viewerProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in or send an API token' });

@@ -17,7 +17,8 @@ function lastRun(pattern: string | null, tz: string | null): number | null {
 export const schedulesRouter = router({
   list: viewerProcedure.input(z.object({ queue: queueNameSchema.optional() }).optional()).query(async ({ ctx, input }) => {
     const schedules = await ctx.services.queueService.listRecurringJobs(input?.queue);
-    return schedules.map((s) => ({ ...s, last: s.iterationCount > 0 ? lastRun(s.pattern, s.tz) : null }));
+    return schedules.map((s) => ({ ...s, // BullMQ counts the pending next run in iterationCount: above 1 means it has fired before.
+      last: s.iterationCount > 1 ? lastRun(s.pattern, s.tz) : null }));
   }),
   upsert: adminProcedure.input(scheduleUpsertSchema).mutation(({ ctx, input }) => ctx.services.actions.upsertSchedule(ctx.actor, input)),
   remove: adminProcedure.input(scheduleRefSchema).mutation(async ({ ctx, input }) => ({ removed: await ctx.services.actions.removeSchedule(ctx.actor, input.queue, input.name) })),
