@@ -32,3 +32,46 @@ export async function addJob(page: Page, queue: string, data: unknown, opts?: un
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+
+/** A short random suffix, so each test works on its own data. */
+export const uid = () => Math.random().toString(36).slice(2, 10);
+
+/** Calls a tRPC query with the admin bearer token (to read state the test can check the UI against). */
+export async function trpcQuery<T = unknown>(page: Page, path: string, input?: unknown): Promise<T> {
+  const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const res = await page.request.get(`/trpc/${path}${qs}`, { headers: { authorization: `Bearer ${E2E.apiToken}` } });
+  const json = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!json.result) throw new Error(`${path} failed: ${JSON.stringify(json.error)}`);
+  return json.result.data;
+}
+
+/** Calls a tRPC mutation with the admin bearer token. */
+export async function trpcMutate<T = unknown>(page: Page, path: string, input?: unknown): Promise<T> {
+  const res = await page.request.post(`/trpc/${path}`, {
+    headers: { authorization: `Bearer ${E2E.apiToken}`, 'content-type': 'application/json' },
+    data: JSON.stringify(input ?? null),
+  });
+  const json = (await res.json()) as { result?: { data: T }; error?: unknown };
+  if (!json.result) throw new Error(`${path} failed: ${JSON.stringify(json.error)}`);
+  return json.result.data;
+}
+
+type Stats = { waiting: number; active: number; completed: number; failed: number; delayed: number; paused: number };
+
+/** A queue's stats and paused flag, read from the server (not the page). */
+export const queueInfo = (page: Page, queue: string) => trpcQuery<{ name: string; stats: Stats; isPaused: boolean }>(page, 'queues.get', { queue });
+
+/** A job as the job page reads it (state, attemptsMade, failedReason, logs …). */
+export const jobInfo = (page: Page, queue: string, id: string) =>
+  trpcQuery<{ id: string; state: string; attemptsMade: number; failedReason: string | null; stacktrace: string[]; data: unknown; timestamp: number; processedOn: number | null; finishedOn: number | null; delay: number }>(page, 'jobs.get', { queue, id });
+
+/** Waits until the server reports the job in `state`. */
+export async function waitForJobState(page: Page, queue: string, id: string, state: string, timeout = 10_000): Promise<void> {
+  await expect.poll(async () => (await jobInfo(page, queue, id)).state, { timeout, message: `job ${queue}/${id} reaches ${state}` }).toBe(state);
+}
+
+/** A number shown in a stat tile (`data-stat="<key>"`) inside the given container, commas removed. */
+export async function statOf(page: Page, testId: string, key: keyof Stats): Promise<number> {
+  const text = await page.getByTestId(testId).locator(`[data-stat="${key}"]`).textContent();
+  return Number((text ?? '').replace(/[,\s]/g, ''));
+}

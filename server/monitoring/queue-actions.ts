@@ -31,12 +31,16 @@ export class QueueActions {
     target: { queue?: string; jobIds?: string[]; detail?: Record<string, unknown> },
     fn: () => Promise<T>,
     countOf?: (result: T) => number | undefined,
+    createdOf?: (result: T) => string[],
   ): Promise<T> {
     const base = { user: actor.user.name, role: actor.user.role, via: actor.user.via, ip: actor.ip, source: actor.source, action, ...target };
     try {
       const result = await fn();
-      await this.deps.audit.record({ ...base, ok: true, count: countOf?.(result) });
-      this.deps.log?.info({ action, queue: target.queue, user: actor.user.name, count: countOf?.(result) }, `Admin action ${action}`);
+      const count = countOf?.(result);
+      // Actions that create a job record its id, so the entry leads to it.
+      const jobIds = createdOf ? createdOf(result) : target.jobIds;
+      await this.deps.audit.record({ ...base, jobIds, ok: true, count });
+      this.deps.log?.info({ action, queue: target.queue, user: actor.user.name, count }, `Admin action ${action}`);
       return result;
     } catch (err) {
       await this.deps.audit.record({ ...base, ok: false, error: (err as Error).message }).catch(() => undefined);
@@ -91,7 +95,7 @@ export class QueueActions {
   }
 
   addJob(actor: Actor, queue: QueueName, data: unknown, opts?: JobOptions): Promise<JobView> {
-    return this.run(actor, 'job.add', { queue, detail: { opts } }, async () => toJobView(await this.deps.queueService.addJob(queue, data as never, opts)));
+    return this.run(actor, 'job.add', { queue, detail: { opts } }, async () => toJobView(await this.deps.queueService.addJob(queue, data as never, opts)), undefined, (job) => [job.id]);
   }
 
   upsertSchedule(actor: Actor, input: { queue: QueueName; name: string; cron: string; tz?: string; data: unknown }): Promise<RecurringJob> {
@@ -114,7 +118,7 @@ export class QueueActions {
       const schedule = await this.deps.queueService.getRecurringJob(queue, name);
       if (!schedule) throw new QueueError('NOT_FOUND', `Schedule "${name}" not found in queue "${queue}"`);
       return toJobView(await this.deps.queueService.addJob(queue, schedule.data as never));
-    });
+    }, undefined, (job) => [job.id]);
   }
 
   /** Bull Board's own write calls, recorded after they answered. */

@@ -347,12 +347,21 @@ export class QueueService {
     return { jobs: jobs.filter(Boolean).map(toJobView), total };
   }
 
-  /** A job with its state and log lines, for the job page. */
-  async getJobDetail(queue: QueueName, jobId: string): Promise<JobView & { state: string; logs: string[] }> {
+  /**
+   * A job with its state, log lines, whether its queue is paused, and (when delayed) when it runs:
+   * BullMQ keeps that only as the delayed set's score (ms × 0x1000 + a counter), not on the job.
+   */
+  async getJobDetail(queue: QueueName, jobId: string): Promise<JobView & { state: string; logs: string[]; queuePaused: boolean; nextRunAt: number | null }> {
     const q = this.queue(queue);
     const job = await this.requireJob(queue, jobId);
-    const [state, logs] = await Promise.all([job.getState(), q.getJobLogs(jobId, 0, 999, true)]);
-    return { ...toJobView(job), state, logs: logs.logs };
+    const [state, logs, queuePaused, score] = await Promise.all([
+      job.getState(),
+      q.getJobLogs(jobId, 0, 999, true),
+      q.isPaused(),
+      this.deps.connection.zscore(q.keys.delayed, jobId),
+    ]);
+    const nextRunAt = state === 'delayed' && score !== null ? Math.floor(Number(score) / 0x1000) : null;
+    return { ...toJobView(job), state, logs: logs.logs, queuePaused, nextRunAt };
   }
 
   /** Runs a delayed job now. */

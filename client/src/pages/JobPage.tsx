@@ -16,9 +16,10 @@ export function JobPage({ queue, id }: { queue: string; id: string }) {
   return <JobView queue={queue} id={id} />;
 }
 
-/** When the next attempt runs: BullMQ's exponential backoff is delay × 2^(attempt-1) after the failure. */
-function nextRetryAt(job: { state: string; delay: number; timestamp: number }): number | null {
-  return job.state === 'delayed' ? job.timestamp + job.delay : null;
+/** The job-list tab that lists a job in this state (a paused queue lists its waiting jobs under paused). */
+function tabFor(state: string, queuePaused: boolean): string {
+  if (state === 'wait' || state === 'waiting' || state === 'prioritized') return queuePaused ? 'paused' : 'waiting';
+  return state;
 }
 
 function JobView({ queue, id }: { queue: QueueName; id: string }) {
@@ -43,12 +44,12 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
     ['Created', job.timestamp],
     ['Started', job.processedOn],
     [job.state === 'failed' ? 'Failed' : 'Finished', job.finishedOn],
-    ['Next retry', nextRetryAt(job)],
+    [job.attemptsMade > 0 ? 'Next retry' : 'Runs at', job.nextRunAt],
   ];
 
   return (
     <div className="space-y-4">
-      <Link to={`/queues/${queue}?tab=${job.state === 'prioritized' || job.state === 'wait' ? 'waiting' : job.state}`} className="text-sm text-indigo-700 dark:text-indigo-300">
+      <Link to={`/queues/${queue}?tab=${tabFor(job.state, job.queuePaused)}`} className="text-sm text-indigo-700 dark:text-indigo-300">
         ← {queue}
       </Link>
       <div className="flex flex-wrap items-center gap-3">
