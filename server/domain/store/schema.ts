@@ -1,0 +1,98 @@
+/**
+ * Table types of the domain store. Timestamps are ISO-8601 text and days YYYY-MM-DD text, so the
+ * same SQL sorts and compares them on SQLite and PostgreSQL; amounts and values are doubles.
+ */
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface MembersTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  email: string;
+  role: string;
+  created_at: string;
+}
+
+export interface IntegrationsTable {
+  id: string;
+  organization_id: string;
+  platform: string;
+  name: string;
+  status: string;
+  /** AES-GCM sealed JSON of the credentials. */
+  credentials: string;
+  /** JSON of non-secret settings (shopDomain, propertyId, adAccountId…). */
+  settings: string;
+  base_url: string | null;
+  /** AES-GCM sealed webhook signing secret. */
+  webhook_secret: string | null;
+  last_sync_at: string | null;
+  sync_cursor: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DailyMetricsTable {
+  organization_id: string;
+  integration_id: string;
+  date: string;
+  metric: string;
+  value: number;
+  updated_at: string;
+}
+
+export interface PlatformRecordsTable {
+  integration_id: string;
+  kind: string;
+  external_id: string;
+  organization_id: string;
+  platform: string;
+  occurred_on: string;
+  amount: number;
+  currency: string;
+  status: string;
+  platform_updated_at: string;
+  payload: string;
+  source: string;
+  stored_at: string;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  integration_id: string | null;
+  organization_id: string | null;
+  platform: string;
+  event_type: string;
+  status: string;
+  payload: string;
+  received_at: string;
+}
+
+export interface SyncRunsTable {
+  id: string;
+  integration_id: string;
+  organization_id: string;
+  job_id: string | null;
+  sync_type: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  pages: number;
+  records: number;
+  error: string | null;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  members: MembersTable;
+  integrations: IntegrationsTable;
+  daily_metrics: DailyMetricsTable;
+  platform_records: PlatformRecordsTable;
+  webhook_events: WebhookEventsTable;
+  sync_runs: SyncRunsTable;
+}
