@@ -1,10 +1,10 @@
-import { MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobDataSchemas } from '../../shared/jobs.ts';
 import { QUEUE_NAMES, QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
 import type { Logger } from '../logger.ts';
 import { fieldErrorsOf } from './errors.ts';
-import type { Processor, ProcessorContext, ProcessorRegistry } from './processors/types.ts';
+import { DelayJobError, PermanentJobError, type Processor, type ProcessorContext, type ProcessorRegistry } from './processors/types.ts';
 
 export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError';
@@ -42,7 +42,7 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
   const schema = jobDataSchemas[queue];
   const policy = QUEUE_POLICIES[queue];
   // Three declared parameters: BullMQ passes the AbortSignal only to processors of arity 3.
-  return async function run(job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> {
+  return async function run(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) {
       const fields = Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => `${k}: ${v.join(', ')}`);
@@ -76,6 +76,7 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
         return (childLog ??= log.child({ queue, jobId: job.id }));
       },
       progress: (value) => job.updateProgress(value),
+      lastProgress: job.progress,
       addLog: async (line) => {
         await job.log(line);
       },
@@ -83,6 +84,14 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
     track.active++;
     try {
       return await Promise.race([processor(parsed.data as never, ctx), expired]);
+    } catch (err) {
+      // Processors speak plain errors; BullMQ's own error types steer the job's fate here.
+      if (err instanceof DelayJobError) {
+        await job.moveToDelayed(Date.now() + Math.max(0, err.delayMs), token);
+        throw new DelayedError(err.message);
+      }
+      if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+      throw err;
     } finally {
       track.active--;
       clearTimeout(timer);

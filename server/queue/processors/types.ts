@@ -13,6 +13,8 @@ export interface ProcessorContext {
   signal: AbortSignal;
   log: Logger;
   progress(value: number | Record<string, unknown>): Promise<void>;
+  /** The progress the previous attempt (or a delay) left: where to resume a long job. */
+  lastProgress: unknown;
   /** Appends a line to the job's log (shown in the console's job page). */
   addLog(line: string): Promise<void>;
 }
@@ -21,3 +23,19 @@ export type Processor<Q extends QueueName> = (data: JobDataMap[Q], ctx: Processo
 
 /** Queue → processor. Queues without a processor get no Worker in this process. */
 export type ProcessorRegistry = { [Q in QueueName]?: Processor<Q> };
+
+/** Thrown by a processor: stop this attempt and run the job again after `delayMs` (not a failure). */
+export class DelayJobError extends Error {
+  override name = 'DelayJobError';
+  constructor(
+    readonly delayMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Thrown by a processor: fail the job now, without the remaining attempts (bad input, revoked access). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
