@@ -18,7 +18,12 @@ export const configSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, hostname: /./, message: 'must be a redis:// or rediss:// URL' }).optional(),
   /** BullMQ key prefix; use a {hash-tag} such as {bizinsights} on Redis Cluster. */
   QUEUE_PREFIX: z.string().min(1).default('bizinsights'),
+  /** Unset: SQLite under DATA_DIR. postgres://… once workers run on several machines. */
   DATABASE_URL: z.string().optional(),
+  /** Seals integration credentials at rest; unset: a key generated once under DATA_DIR/secrets. */
+  ENCRYPTION_KEY: z.string().min(16).optional(),
+  /** Calls one integration may make per minute, across every worker (the platforms' limits are per account). */
+  SYNC_CALLS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   /** Run workers + scheduler inside `npm start` (the product card's flag; on by default). */
   RUN_WORKERS: bool.default(true),
   RUN_SCHEDULER: bool.default(true),

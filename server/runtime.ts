@@ -10,10 +10,17 @@ import { formatStatsLine } from './queue/stats-line.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';
 import { createRedisConnection, evictionPolicy, waitForReady, type Redis } from './redis.ts';
 
+/** What processors may use of the runtime (queues to enqueue follow-ups, the shared Redis). */
+export interface ProcessorServices {
+  queueService: QueueService;
+  connection: Redis;
+}
+
 export interface RuntimeOptions {
   config: Config;
   log: Logger;
-  processors: ProcessorRegistry;
+  /** The processors, or a factory for processors that enqueue follow-up jobs or use Redis. */
+  processors: ProcessorRegistry | ((services: ProcessorServices) => ProcessorRegistry);
   scheduleSource: ScheduleSource;
   runWorkers: boolean;
   runScheduler: boolean;
@@ -54,7 +61,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     workers = createWorkerRuntime({
       connection,
       prefix: config.QUEUE_PREFIX,
-      processors: opts.processors,
+      processors: typeof opts.processors === 'function' ? opts.processors({ queueService, connection }) : opts.processors,
       log,
       lockDurationMs: config.LOCK_DURATION_MS,
       stalledIntervalMs: config.STALLED_INTERVAL_MS,
@@ -77,7 +84,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       statsTimer.unref();
     }
   }
-  if (opts.runScheduler) await jobScheduler.syncSchedules();
+  if (opts.runScheduler) {
+    await jobScheduler.syncSchedules();
+    // A newcomer sees data at once: integrations that never synced get one full sync now.
+    if (opts.runWorkers) await jobScheduler.scheduleFirstSyncs();
+  }
 
   return {
     redis,

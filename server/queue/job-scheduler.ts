@@ -11,6 +11,8 @@ export interface ScheduledIntegration {
   platform: Platform;
   /** Only ACTIVE integrations are scheduled. */
   status: 'ACTIVE' | 'ERROR' | 'NEEDS_REAUTH' | 'DISABLED';
+  /** Never synced (null): gets one full sync when the workers start. */
+  lastSyncAt?: string | null;
 }
 
 export interface ScheduledOrganization {
@@ -120,6 +122,20 @@ export class JobScheduler {
       { integrationId, organizationId: integration.organizationId, platform: integration.platform, syncType },
       { priority: 1, deduplication: { id: `sync-now-${integrationId}` } },
     );
+  }
+
+  /**
+   * One full sync for every ACTIVE integration that has never synced. Deduplicated like any
+   * immediate sync, so several processes starting together queue one job per integration.
+   */
+  async scheduleFirstSyncs(): Promise<string[]> {
+    const never = (await this.deps.source.listIntegrations()).filter((i) => i.status === 'ACTIVE' && i.lastSyncAt === null);
+    const outcomes = await Promise.allSettled(never.map((i) => this.scheduleImmediateSync(i.id, 'full')));
+    outcomes.forEach((o, k) => {
+      if (o.status === 'rejected') this.deps.log?.error({ integrationId: never[k].id, err: (o.reason as Error).message }, 'Could not queue the first sync');
+    });
+    if (never.length) this.deps.log?.info({ integrations: never.map((i) => i.id) }, 'Queued a first full sync for integrations that never synced');
+    return never.filter((_, k) => outcomes[k].status === 'fulfilled').map((i) => i.id);
   }
 
   /** Generates insights now, bypassing the cache (the guide's "Generate Insights On-Demand"). */
