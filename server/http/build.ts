@@ -4,6 +4,7 @@ import { loadAdminCredential, type AdminCredential } from '../auth/passwords.ts'
 import type { Runtime } from '../runtime.ts';
 import { createApp } from './app.ts';
 import { createApiServices, type ApiServices } from './services.ts';
+import type { WebhookSecretLookup } from './webhooks-route.ts';
 
 export interface HttpParts {
   app: ReturnType<typeof createApp>;
@@ -12,7 +13,12 @@ export interface HttpParts {
 }
 
 /** The HTTP app over a running runtime: services, the admin credential, the depth sampler. */
-export function buildHttp(runtime: Runtime, config: Config, log: Logger, opts: { workersExpected: boolean; sampleDepth?: boolean }): HttpParts {
+export function buildHttp(
+  runtime: Runtime,
+  config: Config,
+  log: Logger,
+  opts: { workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup },
+): HttpParts {
   const admin = loadAdminCredential(config.dataDir, config.ADMIN_PASSWORD);
   const services = createApiServices({
     config,
@@ -21,6 +27,7 @@ export function buildHttp(runtime: Runtime, config: Config, log: Logger, opts: {
     jobScheduler: runtime.jobScheduler,
     admin,
     log,
+    webhookSecret: opts.webhookSecret,
   });
   if (opts.sampleDepth !== false) services.depth.start(undefined, (err) => log.warn({ err: err.message }, 'Depth sample failed'));
   const app = createApp({

@@ -55,7 +55,7 @@ export function webhookRoutes(deps: WebhookDeps): express.Router {
 }
 
 /** Secrets from configuration: WEBHOOK_SECRET_SHOPIFY, …_STRIPE, …_GOOGLE_ANALYTICS, … */
-export function secretsFromConfig(config: Record<string, unknown>): WebhookSecretLookup {
+export function secretsFromConfig(config: Record<string, unknown>): (platform: string) => string | undefined {
   return (platform) => {
     const v = config[`WEBHOOK_SECRET_${platform.toUpperCase().replace(/-/g, '_')}`];
     return typeof v === 'string' && v ? v : undefined;

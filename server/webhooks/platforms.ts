@@ -59,6 +59,19 @@ export const GENERIC_WEBHOOK: PlatformWebhook = {
 
 export const webhookFor = (platform: string): PlatformWebhook => PLATFORM_WEBHOOKS[platform] ?? GENERIC_WEBHOOK;
 
+/** The header each platform signs with, to rebuild it from the signature a job carries. */
+const SIGNATURE_HEADER: Record<string, string> = { shopify: 'x-shopify-hmac-sha256', woocommerce: 'x-wc-webhook-signature', stripe: 'stripe-signature' };
+
+/**
+ * Checks a signature again later (in the worker): the same check as at intake, except Stripe's
+ * timestamp tolerance, which guards intake against replays and was applied there.
+ */
+export function verifyCarriedSignature(platform: string, rawBody: Buffer, signature: string, secret: string): boolean {
+  if (platform === 'stripe') return verifyStripe(rawBody, signature, secret, undefined, Number.POSITIVE_INFINITY).ok;
+  const header = SIGNATURE_HEADER[platform] ?? 'x-hub-signature-256';
+  return webhookFor(platform).verify(rawBody, { [header]: signature }, secret).ok;
+}
+
 /** A BullMQ-safe job id from a platform and its event id (no ':', never all digits). */
 export function webhookJobId(platform: string, eventId: string): string {
   return `${platform}-${eventId}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);

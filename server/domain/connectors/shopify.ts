@@ -18,24 +18,24 @@ const transactionSchema = z.looseObject({
   status: z.string().optional(),
   currency: z.string().nullish(),
 });
-const refundSchema = z.looseObject({
+export const shopifyRefundSchema = z.looseObject({
   id,
   created_at: z.string(),
   processed_at: z.string().nullish(),
   transactions: z.array(transactionSchema).default([]),
 });
-const orderSchema = z.looseObject({
+export const shopifyOrderSchema = z.looseObject({
   id,
   created_at: z.string(),
   updated_at: z.string(),
   total_price: money,
   currency: z.string(),
   financial_status: z.string().nullish(),
-  refunds: z.array(refundSchema).default([]),
+  refunds: z.array(shopifyRefundSchema).default([]),
 });
-const ordersSchema = z.looseObject({ orders: z.array(orderSchema) });
+const ordersSchema = z.looseObject({ orders: z.array(shopifyOrderSchema) });
 
-export type ShopifyOrder = z.infer<typeof orderSchema>;
+export type ShopifyOrder = z.infer<typeof shopifyOrderSchema>;
 
 /** An order and each of its refunds; a refund's amount is what its successful refund transactions moved. */
 export function shopifyOrderToRecords(order: ShopifyOrder): PlatformRecord[] {
@@ -51,20 +51,25 @@ export function shopifyOrderToRecords(order: ShopifyOrder): PlatformRecord[] {
       payload: order,
     },
   ];
-  for (const refund of order.refunds) {
-    const moved = refund.transactions.filter((t) => (t.kind ?? 'refund') === 'refund' && (t.status ?? 'success') === 'success');
-    records.push({
-      kind: 'refund',
-      externalId: String(refund.id),
-      occurredOn: utcDay(refund.created_at),
-      amount: roundMoney(moved.reduce((sum, t) => sum + amount(t.amount, 'refund amount'), 0)),
-      currency: moved.find((t) => t.currency)?.currency ?? order.currency,
-      status: moved.length > 0 ? 'success' : 'pending',
-      updatedAt: utcIso(refund.processed_at ?? refund.created_at),
-      payload: { ...refund, order_id: order.id },
-    });
-  }
+  for (const refund of order.refunds) records.push(shopifyRefundToRecord(refund, order));
   return records;
+}
+
+export type ShopifyRefund = z.infer<typeof shopifyRefundSchema>;
+
+/** A refund (inside an order, or alone in a refunds/create webhook): what its successful refund transactions moved. */
+export function shopifyRefundToRecord(refund: ShopifyRefund, order: { id: string | number; currency: string }): PlatformRecord {
+  const moved = refund.transactions.filter((t) => (t.kind ?? 'refund') === 'refund' && (t.status ?? 'success') === 'success');
+  return {
+    kind: 'refund',
+    externalId: String(refund.id),
+    occurredOn: utcDay(refund.created_at),
+    amount: roundMoney(moved.reduce((sum, t) => sum + amount(t.amount, 'refund amount'), 0)),
+    currency: moved.find((t) => t.currency)?.currency ?? order.currency,
+    status: moved.length > 0 ? 'success' : 'pending',
+    updatedAt: utcIso(refund.processed_at ?? refund.created_at),
+    payload: { ...refund, order_id: order.id },
+  };
 }
 
 /** The page_info of the `rel="next"` link in a Link header (which may also carry rel="previous"). */

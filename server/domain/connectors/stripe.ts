@@ -13,7 +13,7 @@ const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', '
 /** Minor units (4990 cents) → major (49.90); zero-decimal currencies are already major. */
 export const stripeAmount = (minor: number, currency: string): number => (ZERO_DECIMAL.has(currency.toLowerCase()) ? minor : minor / 100);
 
-const chargeSchema = z.looseObject({
+export const stripeChargeSchema = z.looseObject({
   id: z.string(),
   amount: z.number().int(),
   amount_refunded: z.number().int().default(0),
@@ -23,9 +23,9 @@ const chargeSchema = z.looseObject({
   // Only older API versions (or expand[]=refunds) embed refunds; then the latest one dates the refund.
   refunds: z.looseObject({ data: z.array(z.looseObject({ created: z.number().int() })).default([]) }).nullish(),
 });
-const listSchema = z.looseObject({ data: z.array(chargeSchema), has_more: z.boolean() });
+const listSchema = z.looseObject({ data: z.array(stripeChargeSchema), has_more: z.boolean() });
 
-export type StripeCharge = z.infer<typeof chargeSchema>;
+export type StripeCharge = z.infer<typeof stripeChargeSchema>;
 
 /**
  * A charge (status kept: only `succeeded` ones are revenue) and, when money went back, one refund

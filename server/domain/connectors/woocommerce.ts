@@ -10,7 +10,7 @@ import { apiUrl } from './urls.ts';
 const PER_PAGE = 100;
 
 const refundSchema = z.looseObject({ id: z.union([z.number(), z.string()]), total: z.union([z.string(), z.number()]) });
-const orderSchema = z.looseObject({
+export const wooOrderSchema = z.looseObject({
   id: z.union([z.number(), z.string()]),
   status: z.string(),
   currency: z.string(),
@@ -19,9 +19,9 @@ const orderSchema = z.looseObject({
   date_modified_gmt: z.string().nullish(),
   refunds: z.array(refundSchema).default([]),
 });
-const ordersSchema = z.array(orderSchema);
+const ordersSchema = z.array(wooOrderSchema);
 
-export type WooOrder = z.infer<typeof orderSchema>;
+export type WooOrder = z.infer<typeof wooOrderSchema>;
 
 /**
  * An order and the refunds it lists. The listing gives a refund no date (only /orders/{id}/refunds

@@ -1,0 +1,21 @@
+import { CONNECTORS } from '../../domain/connectors/index.ts';
+import { StandinDirectory, createBaseUrlResolver } from '../../domain/sync/base-urls.ts';
+import { createDataSyncProcessor } from '../../domain/sync/data-sync.ts';
+import { createRateBudget } from '../../domain/sync/rate-budget.ts';
+import { QueueName } from '../../../shared/queues.ts';
+import type { ProcessorDeps } from './index.ts';
+
+/** data-sync: the sync engine over the real connectors, a shared call budget, alerts on revoked access. */
+export function dataSyncProcessor(deps: ProcessorDeps) {
+  const prefix = deps.config.QUEUE_PREFIX;
+  return createDataSyncProcessor({
+    store: deps.store,
+    connectors: CONNECTORS,
+    baseUrlFor: createBaseUrlResolver(new StandinDirectory(deps.connection, `${prefix}:standins`)),
+    budget: createRateBudget(deps.connection, { prefix, max: deps.config.SYNC_CALLS_PER_MINUTE, windowMs: 60_000 }),
+    raiseAlert: async (data, dedupeKey) => {
+      await deps.queueService.addJob(QueueName.ALERTS, data, { deduplication: { id: dedupeKey } });
+    },
+    log: deps.log,
+  });
+}
