@@ -11,6 +11,11 @@ runMain(async () => {
   const log = createLogger(config.LOG_LEVEL);
   const domain = await openDomain(config, log);
   try {
+    // --if-empty (used by scripts/up.sh): only on a fresh store, never into one with real organizations.
+    if (process.argv.includes('--if-empty') && (await domain.store.listOrganizations()).length > 0) {
+      log.info('The store already has organizations: no demo seeded');
+      return;
+    }
     const r = await seedDemo(domain.store);
     log.info(r, r.created.length ? 'Demo seeded' : 'Demo already seeded: nothing changed');
     log.info('Now run `npm start`: it starts the stand-in servers and syncs every demo integration at once');

@@ -11,4 +11,6 @@ if [ -z "${REDIS_URL:-}" ] && ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; t
 fi
 [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 npm run build
+# A fresh store gets the demo organization (stand-in platforms) so there is data at once; SEED_DEMO=0 skips it.
+[ "${SEED_DEMO:-1}" = "0" ] || npm run --silent seed:demo -- --if-empty
 exec npm start
