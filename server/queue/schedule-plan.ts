@@ -1,3 +1,4 @@
+import { fnv1a } from '../lib/hash.ts';
 import type { Platform } from '../../shared/jobs.ts';
 
 /** The guide's sync frequencies, in hours. */
@@ -11,14 +12,7 @@ export const SYNC_EVERY_HOURS: Record<Platform, number> = {
 export const INSIGHTS_EVERY_HOURS = 6;
 
 /** A stable 32-bit hash, so each integration keeps the same minute across restarts and machines. */
-export function stableHash(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  return h >>> 0;
-}
+export const stableHash = fnv1a;
 
 /**
  * A cron pattern running every `hours` hours, at a minute (and, daily, an hour) derived from the

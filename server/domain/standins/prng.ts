@@ -1,14 +1,9 @@
+import { fnv1a } from '../../lib/hash.ts';
+
 /** Deterministic data: the same (platform, day) always draws the same numbers. */
 
-/** FNV-1a: a string → a 32-bit seed. */
-export function hashSeed(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/** A string → a 32-bit seed. */
+export const hashSeed = fnv1a;
 
 /** mulberry32: small, fast, good enough for fake shop data. */
 export function mulberry32(seed: number): () => number {
