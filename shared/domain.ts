@@ -68,3 +68,50 @@ export const newIntegrationSchema = z.object({
   webhookSecret: z.string().min(1).nullable().default(null),
 });
 export type NewIntegration = z.input<typeof newIntegrationSchema>;
+
+export type AlertSeverity = 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface Alert {
+  id: string;
+  organizationId: string;
+  alertType: string;
+  severity: AlertSeverity;
+  message: string;
+  metadata: Record<string, unknown>;
+  status: AlertStatus;
+  /** Repeats of the same type for the same organization within the fold window. */
+  occurrences: number;
+  firstAt: string;
+  lastAt: string;
+  acknowledgedBy: string | null;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+}
+
+export interface ReportSummary {
+  id: string;
+  organizationId: string;
+  reportType: string;
+  periodStart: string;
+  periodEnd: string;
+  title: string;
+  kpis: Array<{ metric: string; label: string; value: number; previous: number | null; changePct: number | null }>;
+  createdAt: string;
+}
+
+export interface OutboxEmail {
+  id: string;
+  jobId: string;
+  recipient: string;
+  sender: string;
+  subject: string;
+  template: string;
+  organizationId: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  provider: string | null;
+  messageId: string | null;
+  error: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}

@@ -98,4 +98,71 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('sync_runs_integration').on('sync_runs').columns(['integration_id', 'started_at']).execute();
     },
   },
+  '002_insights_reports_alerts_email': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('insights')
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('window_start', 'text', (c) => c.notNull())
+        .addColumn('window_end', 'text', (c) => c.notNull())
+        .addColumn('insights', 'text', (c) => c.notNull())
+        .addColumn('narrative', 'text')
+        .addColumn('generated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('insights_pk', ['organization_id', 'period'])
+        .execute();
+      await db.schema
+        .createTable('reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
+        .addColumn('report_type', 'text', (c) => c.notNull())
+        .addColumn('period_start', 'text', (c) => c.notNull())
+        .addColumn('period_end', 'text', (c) => c.notNull())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('html', 'text', (c) => c.notNull())
+        .addColumn('csv', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reports_org').on('reports').columns(['organization_id', 'created_at']).execute();
+      await db.schema
+        .createTable('alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('organization_id', 'text', (c) => c.notNull())
+        .addColumn('alert_type', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('metadata', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('occurrences', 'integer', (c) => c.notNull())
+        .addColumn('first_at', 'text', (c) => c.notNull())
+        .addColumn('last_at', 'text', (c) => c.notNull())
+        .addColumn('acknowledged_by', 'text')
+        .addColumn('acknowledged_at', 'text')
+        .addColumn('resolved_at', 'text')
+        .addColumn('health_key', 'text')
+        .execute();
+      await db.schema.createIndex('alerts_fold').on('alerts').columns(['organization_id', 'alert_type', 'last_at']).execute();
+      await db.schema
+        .createTable('email_outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('job_id', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('sender', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('template', 'text', (c) => c.notNull())
+        .addColumn('html', 'text', (c) => c.notNull())
+        .addColumn('text_body', 'text', (c) => c.notNull())
+        .addColumn('organization_id', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text')
+        .addColumn('message_id', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'text')
+        .addUniqueConstraint('email_outbox_job_recipient', ['job_id', 'recipient'])
+        .execute();
+      await db.schema.createIndex('email_outbox_created').on('email_outbox').columns(['created_at']).execute();
+    },
+  },
 };

@@ -87,6 +87,67 @@ export interface SyncRunsTable {
   error: string | null;
 }
 
+export interface InsightsTable {
+  organization_id: string;
+  period: string;
+  window_start: string;
+  window_end: string;
+  /** JSON array of Insight. */
+  insights: string;
+  narrative: string | null;
+  generated_at: string;
+}
+
+export interface ReportsTable {
+  id: string;
+  organization_id: string;
+  report_type: string;
+  period_start: string;
+  period_end: string;
+  title: string;
+  html: string;
+  csv: string;
+  /** JSON of the KPIs shown, for lists and emails. */
+  summary: string;
+  created_at: string;
+}
+
+export interface AlertsTable {
+  id: string;
+  organization_id: string;
+  alert_type: string;
+  severity: string;
+  message: string;
+  metadata: string;
+  status: string;
+  occurrences: number;
+  first_at: string;
+  last_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  resolved_at: string | null;
+  /** Set on alerts the queue-health monitor raises, so it can resolve them. */
+  health_key: string | null;
+}
+
+export interface EmailOutboxTable {
+  id: string;
+  job_id: string;
+  recipient: string;
+  sender: string;
+  subject: string;
+  template: string;
+  html: string;
+  text_body: string;
+  organization_id: string | null;
+  status: string;
+  provider: string | null;
+  message_id: string | null;
+  error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -95,4 +156,8 @@ export interface DB {
   platform_records: PlatformRecordsTable;
   webhook_events: WebhookEventsTable;
   sync_runs: SyncRunsTable;
+  insights: InsightsTable;
+  reports: ReportsTable;
+  alerts: AlertsTable;
+  email_outbox: EmailOutboxTable;
 }

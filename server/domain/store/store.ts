@@ -8,6 +8,10 @@ import type { DailyMetricRow, PlatformRecord } from '../connectors/types.ts';
 import type { DialectName } from './db.ts';
 import type { DB, IntegrationsTable } from './schema.ts';
 import type { Sealer } from './secrets.ts';
+import { AlertStore } from './alerts-store.ts';
+import { InsightsStore } from './insights-store.ts';
+import { OutboxStore } from './outbox-store.ts';
+import { ReportStore } from './reports-store.ts';
 
 /** Rows per INSERT: well under SQLite's bound-variable limit (32,766) at ~13 columns a row. */
 const CHUNK = 500;
@@ -30,11 +34,21 @@ export interface UpsertResult {
  * thing twice changes no row.
  */
 export class Store {
+  readonly alerts: AlertStore;
+  readonly outbox: OutboxStore;
+  readonly reports: ReportStore;
+  readonly insights: InsightsStore;
+
   constructor(
     readonly db: Kysely<DB>,
     private readonly sealer: Sealer,
     readonly dialect: DialectName,
-  ) {}
+  ) {
+    this.alerts = new AlertStore(db);
+    this.outbox = new OutboxStore(db);
+    this.reports = new ReportStore(db);
+    this.insights = new InsightsStore(db);
+  }
 
   // — organizations and members —
 
