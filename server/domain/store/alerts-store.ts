@@ -24,15 +24,19 @@ export class AlertStore {
 
   async raise(a: RaiseAlert, foldWindowMs: number, at = new Date()): Promise<{ alert: Alert; folded: boolean }> {
     const since = new Date(at.getTime() - foldWindowMs).toISOString();
-    const existing = await this.db
-      .selectFrom('alerts')
-      .selectAll()
-      .where('organization_id', '=', a.organizationId)
-      .where('alert_type', '=', a.alertType)
-      .where('status', '!=', 'resolved')
-      .where('last_at', '>=', since)
-      .orderBy('last_at', 'desc')
-      .executeTakeFirst();
+    // A health alert folds into the open one of its key (one per condition and queue), however old.
+    const existing = a.healthKey
+      ? await this.db.selectFrom('alerts').selectAll().where('health_key', '=', a.healthKey).where('status', '!=', 'resolved').executeTakeFirst()
+      : await this.db
+          .selectFrom('alerts')
+          .selectAll()
+          .where('organization_id', '=', a.organizationId)
+          .where('alert_type', '=', a.alertType)
+          .where('health_key', 'is', null)
+          .where('status', '!=', 'resolved')
+          .where('last_at', '>=', since)
+          .orderBy('last_at', 'desc')
+          .executeTakeFirst();
     if (existing) {
       const severity = rank(a.severity) > rank(existing.severity as AlertSeverity) ? a.severity : existing.severity;
       await this.db
@@ -88,6 +92,12 @@ export class AlertStore {
   async openByHealthKey(key: string): Promise<Alert | undefined> {
     const r = await this.db.selectFrom('alerts').selectAll().where('health_key', '=', key).where('status', '!=', 'resolved').executeTakeFirst();
     return r && toAlert(r);
+  }
+
+  /** Open alerts the health monitor raised, with their keys. */
+  async openHealthAlerts(): Promise<Array<Alert & { healthKey: string }>> {
+    const rows = await this.db.selectFrom('alerts').selectAll().where('health_key', 'is not', null).where('status', '!=', 'resolved').execute();
+    return rows.map((r) => ({ ...toAlert(r), healthKey: r.health_key! }));
   }
 
   async resolve(id: string): Promise<void> {
