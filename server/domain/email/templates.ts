@@ -95,7 +95,7 @@ const optionalString = (max: number) =>
     .string({ error: 'must be a string' })
     .trim()
     .max(max, `must be at most ${max} characters`)
-    .optional()
+    .nullish()
     .transform((s) => (s ? s : undefined));
 
 /** A link the email cannot do without: must be an absolute http(s) URL. */
@@ -113,7 +113,7 @@ const requiredLink = z
     return url;
   });
 
-/** A link the email can do without: anything but an absolute http(s) URL is dropped. */
+/** A link the email can do without: anything but an absolute http(s) URL (null included) is dropped. */
 const optionalLink = z
   .unknown()
   .optional()
@@ -129,7 +129,11 @@ export const reportDeliveryDataSchema = z.object({
   /** Where the report can be opened (http(s)). */
   reportUrl: requiredLink,
   /** A few one-line findings, shown as a list. */
-  highlights: z.array(requiredString(500), { error: 'must be a list of strings' }).max(20, 'must have at most 20 items').optional(),
+  highlights: z
+    .array(requiredString(500), { error: 'must be a list of strings' })
+    .max(20, 'must have at most 20 items')
+    .nullish()
+    .transform((h) => h ?? undefined),
 });
 
 /** team-invitation: someone invited the recipient into an organization. */
@@ -157,7 +161,10 @@ export const alertNotificationDataSchema = z.object({
   /** Where the alert can be seen (http(s); dropped otherwise). */
   alertUrl: optionalLink,
   /** Extra facts, shown as a key/value table (at most 20 entries, long values cut). */
-  metadata: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+  metadata: z
+    .record(z.string(), z.unknown(), { error: 'must be an object' })
+    .nullish()
+    .transform((m) => m ?? undefined),
 });
 
 /** welcome: a new account. */

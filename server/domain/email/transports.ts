@@ -88,9 +88,13 @@ export function normaliseRecipients(to: string | string[]): string[] {
 
 // ───────────────────────────── helpers ─────────────────────────────
 
-/** Resend accepts keys of 1–256 characters; a longer one is replaced by its hash (still stable). */
-function idempotencyHeader(key: string): string {
-  return key.length >= 1 && key.length <= 256 ? key : `sha256-${createHash('sha256').update(key).digest('hex')}`;
+/**
+ * Resend accepts keys of 1–256 characters; a longer one is replaced by its hash (still stable).
+ * An empty key sends no header: one shared key would drop every message after the first.
+ */
+function idempotencyHeaders(key: string): Record<string, string> {
+  if (!key) return {};
+  return { 'Idempotency-Key': key.length <= 256 ? key : `sha256-${createHash('sha256').update(key).digest('hex')}` };
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -134,7 +138,7 @@ export function resendTransport(opts: ResendTransportOptions): EmailTransport {
             Authorization: `Bearer ${opts.apiKey}`,
             'Content-Type': 'application/json',
             Accept: 'application/json',
-            'Idempotency-Key': idempotencyHeader(message.idempotencyKey),
+            ...idempotencyHeaders(message.idempotencyKey),
           },
           body: JSON.stringify({
             from: message.from,
@@ -261,8 +265,13 @@ export function smtpTransport(opts: SmtpTransportOptions): EmailTransport {
         subject: message.subject,
         html: message.html,
         text: message.text,
-        messageId: messageIdFor(message.idempotencyKey, message.from),
-        headers: { 'X-Idempotency-Key': message.idempotencyKey.replace(/[\r\n]+/g, ' ').slice(0, 256) },
+        // An empty key would give every message the same id: nodemailer then makes a fresh one.
+        ...(message.idempotencyKey
+          ? {
+              messageId: messageIdFor(message.idempotencyKey, message.from),
+              headers: { 'X-Idempotency-Key': message.idempotencyKey.replace(/[\r\n]+/g, ' ').slice(0, 256) },
+            }
+          : {}),
       });
       // nodemailer cannot cancel a send: on abort we stop waiting (the Message-ID marks a later repeat).
       let onAbort: (() => void) | undefined;
