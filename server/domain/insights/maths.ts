@@ -254,6 +254,12 @@ function fmtPct(p: number): string {
   return `${fmtNumber(Math.abs(p), 1)}%`;
 }
 
+const SINGULAR_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['revenue', 'refund_amount', 'ad_spend']);
+
+function was(metric: MetricName): string {
+  return SINGULAR_METRICS.has(metric) ? 'was' : 'were';
+}
+
 function lower(metric: MetricName): string {
   return METRIC_LABELS[metric].toLowerCase();
 }
@@ -397,7 +403,7 @@ function anomalies(metric: MetricName, points: DailyPoint[], threshold: number):
         metric,
         headline: `${label} ${dayOverDay < 0 ? 'dropped' : 'jumped'} ${fmtPct(dayOverDay)} from the day before`,
         detail:
-          `${label} was ${fmtValue(metric, value)} on ${date} against ${fmtValue(metric, before.value)} on ${before.date}; ` +
+          `${label} ${was(metric)} ${fmtValue(metric, value)} on ${date} against ${fmtValue(metric, before.value)} on ${before.date}; ` +
           `the median of the last ${n} days is ${fmtValue(metric, stats.median)} (${zText(z)}).`,
         numbers: { ...base, change: dayOverDay, date, value, previous: before.value, previousDate: before.date, z },
       });
@@ -411,7 +417,7 @@ function anomalies(metric: MetricName, points: DailyPoint[], threshold: number):
       metric,
       headline: `Unusually ${low ? 'low' : 'high'} ${lower(metric)} on ${date}`,
       detail:
-        `${label} was ${fmtValue(metric, value)} on ${date}` +
+        `${label} ${was(metric)} ${fmtValue(metric, value)} on ${date}` +
         (deviationPct === null ? '' : `, ${fmtPct(deviationPct)} ${low ? 'below' : 'above'}`) +
         ` the median of ${fmtValue(metric, stats.median)} over the last ${n} days (${zText(z)}).`,
       numbers: { ...base, date, value, deviationPct, z },
@@ -439,7 +445,7 @@ function bestWorst(metric: MetricName, points: DailyPoint[], periodLabel: string
       metric,
       headline: `${type === 'best_day' ? 'Best' : 'Worst'} ${lower(metric)} day: ${p.date} (${fmtValue(metric, p.value)})`,
       detail:
-        `${label} was ${fmtValue(metric, p.value)} on ${p.date}, the ${type === 'best_day' ? 'highest' : 'lowest'} of the last ${periodLabel}` +
+        `${label} ${was(metric)} ${fmtValue(metric, p.value)} on ${p.date}, the ${type === 'best_day' ? 'highest' : 'lowest'} of the last ${periodLabel}` +
         (vsMeanPct === null ? '' : `, ${fmtPct(vsMeanPct)} ${vsMeanPct >= 0 ? 'above' : 'below'} the daily mean of ${fmtValue(metric, avg)}`) +
         '.',
       numbers: { metric, date: p.date, value: p.value, mean: avg, vsMeanPct, days: points.length },
