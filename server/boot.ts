@@ -1,5 +1,6 @@
 import type { Config } from './config.ts';
 import { openDomain, storeScheduleSource, type Domain } from './domain/domain.ts';
+import { createHealthMonitor } from './domain/alerts/health-monitor.ts';
 import { IntegrationService } from './domain/integrations.ts';
 import type { Logger } from './logger.ts';
 import { createProcessors } from './queue/processors/index.ts';
@@ -32,11 +33,22 @@ export async function bootSystem(opts: { config: Config; log: Logger; runWorkers
     await domain.close();
     throw err;
   }
+  // The queue-health monitor runs with the scheduler (a Redis lock lets one process check per interval).
+  const health = createHealthMonitor({
+    store: domain.store,
+    queueService: runtime.queueService,
+    connection: runtime.connection,
+    prefix: opts.config.QUEUE_PREFIX,
+    thresholds: { maxWaiting: opts.config.HEALTH_MAX_WAITING, maxFailureRate: opts.config.HEALTH_MAX_FAILURE_RATE, minFinishedForRate: 10 },
+    log: opts.log,
+  });
+  if (opts.runScheduler) health.start(opts.config.HEALTH_CHECK_INTERVAL_MS);
   return {
     runtime,
     domain,
     integrations: new IntegrationService({ store: domain.store, jobScheduler: runtime.jobScheduler }),
     async stop() {
+      health.stop();
       const result = await runtime.stop();
       await domain.close();
       return result;

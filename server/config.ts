@@ -55,6 +55,22 @@ export const configSchema = z.object({
   WEBHOOK_SECRET_GOOGLE_ANALYTICS: z.string().optional(),
   WEBHOOK_SECRET_FACEBOOK_ADS: z.string().optional(),
   RESEND_API_KEY: z.string().optional(),
+  /** Resend's API address (tests point it at a local stand-in). */
+  RESEND_BASE_URL: z.url().optional(),
+  /** smtp://user:pass@host:587 or smtps://…: send through SMTP when no RESEND_API_KEY. */
+  SMTP_URL: z.string().optional(),
+  /** The console's address as users reach it, for links in emails (default http://localhost:PORT). */
+  PUBLIC_URL: z.url().optional(),
+  /** Repeats of an alert type for one organization within this window fold into one alert. */
+  ALERT_FOLD_WINDOW_MS: z.coerce.number().int().min(0).default(3600_000),
+  /** Queue-health alerts: waiting jobs on one queue, and the failed share of recent jobs. */
+  HEALTH_MAX_WAITING: z.coerce.number().int().min(1).default(100),
+  HEALTH_MAX_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.2),
+  HEALTH_CHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How long generated insights are reused before a scheduled run computes them again. */
+  INSIGHTS_CACHE_TTL_SEC: z.coerce.number().int().min(1).default(6 * 3600),
+  /** Robust z-score beyond which a day raises a DATA_ANOMALY alert. */
+  ANOMALY_ALERT_THRESHOLD: z.coerce.number().positive().default(3.5),
   EMAIL_FROM: z.string().default('BizInsights <noreply@bizinsights.com>'),
 });
 

@@ -123,8 +123,15 @@ export const jobOptionsSchema = z
     delay: z.number().int().min(0).optional(),
     timeout: z.number().int().min(1).max(86_400_000).optional(),
     jobId: jobIdSchema.optional(),
-    /** While a job with this id is waiting, delayed or active, adding another is a no-op. */
-    deduplication: z.object({ id: z.string().min(1).max(256), ttl: z.number().int().min(1).optional() }).strict().optional(),
+    /**
+     * While a job with this id is waiting, delayed or active (or for `ttl` ms), adding another is a
+     * no-op; with `extend` + `replace` on a delayed job, each add pushes it back and replaces its data
+     * (a debounce).
+     */
+    deduplication: z
+      .object({ id: z.string().min(1).max(256), ttl: z.number().int().min(1).optional(), extend: z.boolean().optional(), replace: z.boolean().optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type JobOptions = z.infer<typeof jobOptionsSchema>;

@@ -16,6 +16,8 @@ export interface DataSyncDeps {
   budget: RateBudget;
   /** Queues an alert (AUTH_ERROR…); deduplicated by the caller's key. */
   raiseAlert(data: AlertJobData, dedupeKey: string): Promise<void>;
+  /** A sync brought new data for an organization (insights follow, debounced by the caller). */
+  onNewData?(organizationId: string): Promise<void>;
   log?: Logger;
 }
 
@@ -113,6 +115,7 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
     await deps.store.recordSyncSuccess(integration.id, cursor);
     await deps.store.updateSyncRun(cp.runId, { status: 'succeeded', finished: true, error: null });
     deps.log?.info({ integrationId: integration.id, platform: integration.platform, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed }, 'Sync finished');
+    if (cp.changed > 0) await deps.onNewData?.(integration.organizationId);
     return { integrationId: integration.id, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed };
   };
 }

@@ -5,6 +5,9 @@ import { createRateBudget } from '../../domain/sync/rate-budget.ts';
 import { QueueName } from '../../../shared/queues.ts';
 import type { ProcessorDeps } from './index.ts';
 
+/** How long after the last sync with new data an organization's insights run. */
+export const INSIGHTS_DEBOUNCE_MS = 15_000;
+
 /** data-sync: the sync engine over the real connectors, a shared call budget, alerts on revoked access. */
 export function dataSyncProcessor(deps: ProcessorDeps) {
   const prefix = deps.config.QUEUE_PREFIX;
@@ -15,6 +18,14 @@ export function dataSyncProcessor(deps: ProcessorDeps) {
     budget: createRateBudget(deps.connection, { prefix, max: deps.config.SYNC_CALLS_PER_MINUTE, windowMs: 60_000 }),
     raiseAlert: async (data, dedupeKey) => {
       await deps.queueService.addJob(QueueName.ALERTS, data, { deduplication: { id: dedupeKey } });
+    },
+    // Five integrations finishing within seconds give one insights job, run once they settle.
+    onNewData: async (organizationId) => {
+      await deps.queueService.addJob(
+        QueueName.INSIGHTS_GENERATION,
+        { organizationId, period: '30d', forceRegenerate: true },
+        { delay: INSIGHTS_DEBOUNCE_MS, deduplication: { id: `insights-after-sync-${organizationId}`, ttl: INSIGHTS_DEBOUNCE_MS, extend: true, replace: true } },
+      );
     },
     log: deps.log,
   });

@@ -3,7 +3,11 @@ import type { Store } from '../../domain/store/store.ts';
 import type { Logger } from '../../logger.ts';
 import type { Redis } from '../../redis.ts';
 import type { QueueService } from '../queue-service.ts';
+import { alertProcessor } from './alert.processor.ts';
 import { dataSyncProcessor } from './data-sync.processor.ts';
+import { emailProcessor } from './email.processor.ts';
+import { insightsProcessor } from './insights.processor.ts';
+import { reportProcessor } from './report.processor.ts';
 import type { ProcessorRegistry } from './types.ts';
 import { webhookProcessor } from './webhook.processor.ts';
 
@@ -18,13 +22,14 @@ export interface ProcessorDeps {
   log: Logger;
 }
 
-/**
- * The processors of this build. Insights, reports, email and alerts arrive with their feature; a
- * queue missing here gets no Worker, so its jobs wait rather than being "processed" by a pretence.
- */
+/** One processor per queue, each doing the real work through the store, Redis and the queues. */
 export function createProcessors(deps: ProcessorDeps): ProcessorRegistry {
   return {
     'data-sync': dataSyncProcessor(deps),
+    'insights-generation': insightsProcessor(deps),
     'webhook-processing': webhookProcessor(deps),
+    'report-generation': reportProcessor(deps),
+    'email-sending': emailProcessor(deps),
+    alerts: alertProcessor(deps),
   };
 }
