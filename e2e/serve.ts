@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../server/config.ts';
 import { pingRedis, startRedisServer } from '../server/embedded-redis.ts';
 import { buildHttp } from '../server/http/build.ts';
+import { openDomain } from '../server/domain/domain.ts';
 import { createLogger } from '../server/logger.ts';
 import { emptyScheduleSource } from '../server/queue/job-scheduler.ts';
 import { handleShutdownSignals, startRuntime } from '../server/runtime.ts';
@@ -57,7 +58,8 @@ const runtime = await startRuntime({
   runWorkers: true,
   runScheduler: false,
 });
-const { app, services } = buildHttp(runtime, config, log, { workersExpected: true });
+const domain = await openDomain(config, log);
+const { app, services } = buildHttp(runtime, config, log, { store: domain.store, workersExpected: true });
 const server = app.listen(port, '127.0.0.1', () => console.log(`e2e server on http://127.0.0.1:${port} (redis ${redisUrl}, prefix ${prefix})`));
 
 handleShutdownSignals(async () => {
@@ -65,6 +67,7 @@ handleShutdownSignals(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   await runtime.stop();
+  await domain.close();
   // Leave nothing behind on a shared Redis.
   const c = createRedisConnection(redisUrl!);
   let cursor = '0';

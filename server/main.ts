@@ -25,6 +25,7 @@ runMain(async () => {
 
   const fallbackSecret = secretsFromConfig(config);
   const { app, services, admin } = buildHttp(runtime, config, log, {
+    store: domain.store,
     workersExpected: runWorkers,
     webhookSecret: (platform, integrationId) => webhookSecret({ store: domain.store, fallbackSecret }, platform, integrationId),
   });

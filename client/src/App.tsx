@@ -6,7 +6,11 @@ import { Skeleton } from './components/ui.tsx';
 import { AuthProvider, useAuth } from './hooks/useAuth.tsx';
 import { ToastProvider } from './hooks/useToast.tsx';
 import { AddJobPage } from './pages/AddJobPage.tsx';
+import { AlertsPage } from './pages/AlertsPage.tsx';
 import { AuditPage } from './pages/AuditPage.tsx';
+import { InsightsPage } from './pages/InsightsPage.tsx';
+import { OutboxPage } from './pages/OutboxPage.tsx';
+import { ReportsPage } from './pages/ReportsPage.tsx';
 import { JobPage } from './pages/JobPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
@@ -26,6 +30,10 @@ function Routes() {
   if (path === '/add') return isAdmin ? <AddJobPage /> : <NotFoundPage what="Adding jobs (admin only)" />;
   if (path === '/schedules') return <SchedulesPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/alerts') return <AlertsPage />;
+  if (path === '/insights') return <InsightsPage />;
+  if (path === '/reports') return <ReportsPage />;
+  if (path === '/outbox') return <OutboxPage />;
   return <NotFoundPage />;
 }
 

@@ -10,6 +10,7 @@ import { authenticate, csrfGuard } from './middleware/auth.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { jobsRestRoutes } from './rest/jobs-routes.ts';
+import { reportsRestRoutes } from './rest/reports-routes.ts';
 import type { ApiServices } from './services.ts';
 import { contextFromRequest } from './trpc/context.ts';
 import { appRouter } from './trpc/router.ts';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(['/api', BULL_BOARD_PATH], csrfGuard);
   app.use('/api/auth', authRoutes({ auth: services.auth, loginLimiter: services.loginLimiter, log: services.log }));
   app.use('/api/jobs', jobsRestRoutes({ queueService: services.queueService, actions: services.actions }));
+  app.use('/api/reports', reportsRestRoutes({ store: services.store }));
   // No requireUser here: every procedure checks the user and answers 401 in tRPC's own format.
   app.use(
     '/trpc',

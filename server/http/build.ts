@@ -5,6 +5,7 @@ import type { Runtime } from '../runtime.ts';
 import { createApp } from './app.ts';
 import { createApiServices, type ApiServices } from './services.ts';
 import type { WebhookSecretLookup } from './webhooks-route.ts';
+import type { Store } from '../domain/store/store.ts';
 
 export interface HttpParts {
   app: ReturnType<typeof createApp>;
@@ -17,7 +18,7 @@ export function buildHttp(
   runtime: Runtime,
   config: Config,
   log: Logger,
-  opts: { workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup },
+  opts: { store: Store; workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup },
 ): HttpParts {
   const admin = loadAdminCredential(config.dataDir, config.ADMIN_PASSWORD);
   const services = createApiServices({
@@ -25,6 +26,7 @@ export function buildHttp(
     connection: runtime.connection,
     queueService: runtime.queueService,
     jobScheduler: runtime.jobScheduler,
+    store: opts.store,
     admin,
     log,
     webhookSecret: opts.webhookSecret,

@@ -8,10 +8,13 @@ import type { StatsHub } from '../monitoring/stats-hub.ts';
 import type { JobScheduler } from '../queue/job-scheduler.ts';
 import type { QueueService } from '../queue/queue-service.ts';
 import type { WebhookSecretLookup } from './webhooks-route.ts';
+import type { Store } from '../domain/store/store.ts';
 
 /** Everything the HTTP layer calls; built once by createApiServices and passed in. */
 export interface ApiServices {
   queueService: QueueService;
+  /** The domain store: organizations, alerts, insights, reports, the outbox. */
+  store: Store;
   jobScheduler: JobScheduler;
   actions: QueueActions;
   audit: AuditLog;
@@ -41,6 +44,7 @@ export interface ApiServicesInput {
   connection: Redis;
   queueService: QueueService;
   jobScheduler: JobScheduler;
+  store: Store;
   admin: AdminCredential;
   log: Logger;
   webhookSecret?: WebhookSecretLookup;
@@ -65,6 +69,7 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
   const readOverview = () => queueService.getOverview();
   return {
     queueService,
+    store: input.store,
     jobScheduler: input.jobScheduler,
     audit,
     actions: new QueueActionsImpl({ queueService, audit, log }),

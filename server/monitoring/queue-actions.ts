@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import { JobNotFoundError, QueueError } from '../queue/errors.ts';
 import { toJobView, type JobView } from '../queue/job-view.ts';
 import type { QueueService, RecurringJob } from '../queue/queue-service.ts';
+import type { Store } from '../domain/store/store.ts';
 
 export interface Actor {
   user: User;
@@ -119,6 +120,15 @@ export class QueueActions {
       if (!schedule) throw new QueueError('NOT_FOUND', `Schedule "${name}" not found in queue "${queue}"`);
       return toJobView(await this.deps.queueService.addJob(queue, schedule.data as never));
     }, undefined, (job) => [job.id]);
+  }
+
+  /** Acknowledges an alert (organization data, but an operator action like the rest). */
+  acknowledgeAlert(actor: Actor, store: Store, id: string) {
+    return this.run(actor, 'alert.acknowledge', { detail: { alertId: id } }, async () => {
+      const alert = await store.alerts.acknowledge(id, actor.user.name);
+      if (!alert) throw new QueueError('NOT_FOUND', `Alert "${id}" not found`);
+      return alert;
+    });
   }
 
   /** Bull Board's own write calls, recorded after they answered. */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { buildHttp, type HttpParts } from '../../server/http/build.ts';
+import { openDomain, type Domain } from '../../server/domain/domain.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import type { ProcessorRegistry } from '../../server/queue/processors/types.ts';
 import { startRuntime, type Runtime } from '../../server/runtime.ts';
@@ -18,6 +19,7 @@ export const VIEWER_API_TOKEN = 'viewer-token-for-tests';
 export const WEBHOOK_SECRETS = { shopify: 'shopify-secret', stripe: 'whsec_test', woocommerce: 'woo-secret', 'facebook-ads': 'fb-secret' };
 
 export interface ApiApp extends HttpParts {
+  domain: Domain;
   base: string;
   prefix: string;
   config: Config;
@@ -57,12 +59,14 @@ export async function startApiApp(opts: { env?: Record<string, string>; processo
     runWorkers: Object.keys(processors).length > 0,
     runScheduler: false,
   });
-  const parts = buildHttp(runtime, config, silentLogger, { workersExpected: Object.keys(processors).length > 0, sampleDepth: false });
+  const domain = await openDomain(config);
+  const parts = buildHttp(runtime, config, silentLogger, { store: domain.store, workersExpected: Object.keys(processors).length > 0, sampleDepth: false });
   const server: Server = parts.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     ...parts,
+    domain,
     base,
     prefix,
     config,
@@ -72,6 +76,7 @@ export async function startApiApp(opts: { env?: Record<string, string>; processo
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await runtime.stop();
+      await domain.close();
       const c = connect();
       await removeKeys(c, prefix);
       await c.quit();

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { openDomain, type Domain } from '../../server/domain/domain.ts';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
@@ -11,12 +15,13 @@ import { silentLogger } from '../helpers/silent-logger.ts';
 
 const prefix = testPrefix('rt');
 let runtime: Runtime;
+let domain: Domain;
 let server: Server;
 let base: string;
 const processed: unknown[] = [];
 
 beforeAll(async () => {
-  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, WORKER_STATS_INTERVAL_MS: '0', DATA_DIR: '/tmp/bizinsights-test-data', ADMIN_PASSWORD: 'test-admin-password' });
+  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, WORKER_STATS_INTERVAL_MS: '0', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bj-rt-')), ADMIN_PASSWORD: 'test-admin-password' });
   runtime = await startRuntime({
     config,
     log: silentLogger,
@@ -31,7 +36,8 @@ beforeAll(async () => {
     runWorkers: true,
     runScheduler: true,
   });
-  server = buildHttp(runtime, config, silentLogger, { workersExpected: true, sampleDepth: false }).app.listen(0);
+  domain = await openDomain(config);
+  server = buildHttp(runtime, config, silentLogger, { store: domain.store, workersExpected: true, sampleDepth: false }).app.listen(0);
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -39,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((r) => server.close(r));
   await runtime.stop();
+  await domain.close();
   const c = connect();
   await removeKeys(c, prefix);
   await c.quit();

@@ -31,6 +31,11 @@ export function Layout({ children }: { children: ReactNode }) {
       {QUEUE_NAMES.map((q) => (
         <NavLink key={q} to={`/queues/${q}`}>{q}</NavLink>
       ))}
+      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Business</p>
+      <NavLink to="/alerts">Alerts</NavLink>
+      <NavLink to="/insights">Insights</NavLink>
+      <NavLink to="/reports">Reports</NavLink>
+      <NavLink to="/outbox">Outbox</NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Manage</p>
       {isAdmin && <NavLink to="/add">Add job</NavLink>}
       <NavLink to="/schedules">Schedules</NavLink>

@@ -1,0 +1,81 @@
+import { useQuery } from '@tanstack/react-query';
+import { INSIGHT_PERIODS, type InsightPeriod } from '../../../shared/jobs.ts';
+import { OrgPicker } from '../components/OrgPicker.tsx';
+import { Badge, Button, Card, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
+import { useAction } from '../hooks/useAction.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
+import { useOrganizations } from '../hooks/useOrganizations.ts';
+import { formatRelative } from '../lib/format.ts';
+import { useSearchParam } from '../router/router.tsx';
+import { useTRPC } from '../trpc.ts';
+
+const SEVERITY_COLOR = { critical: 'red', warning: 'amber', positive: 'green', info: 'gray' } as const;
+
+export function InsightsPage() {
+  const trpc = useTRPC();
+  const { isAdmin } = useAuth();
+  const { orgs, selected, setOrg } = useOrganizations();
+  const [periodParam, setPeriod] = useSearchParam('period', '30d');
+  const period = (INSIGHT_PERIODS as readonly string[]).includes(periodParam) ? (periodParam as InsightPeriod) : '30d';
+  const q = useQuery(trpc.insights.get.queryOptions({ organizationId: selected?.id ?? '', period }, { enabled: Boolean(selected), refetchInterval: 15_000 }));
+  const { run, busy } = useAction();
+
+  if (orgs.error) return <ErrorBox error={orgs.error} />;
+  if (!orgs.data) return <Skeleton className="h-64" />;
+  if (!selected) return <EmptyState title="No organizations yet">Seed the demo (npm run seed:demo) or add an organization.</EmptyState>;
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="mr-auto text-2xl font-semibold">Insights</h1>
+        <OrgPicker orgs={orgs.data} value={selected.id} onChange={(id) => setOrg(id)} />
+        <select className={`${inputClass} w-auto`} aria-label="Period" value={period} onChange={(e) => setPeriod(e.target.value, { replace: true })}>
+          {INSIGHT_PERIODS.map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </select>
+        {isAdmin && (
+          <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.insights.generate.mutate({ organizationId: selected.id, period }), (r) => `Insights job ${r.jobId} queued`)}>
+            Generate now
+          </Button>
+        )}
+      </div>
+      {q.error ? (
+        <ErrorBox error={q.error} />
+      ) : q.isPending ? (
+        <Skeleton className="h-64" />
+      ) : !q.data ? (
+        <EmptyState title="No insights for this period yet">They are generated every 6 hours and after each sync with new data.</EmptyState>
+      ) : (
+        <>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            {selected.name}, {q.data.windowStart} to {q.data.windowEnd} · generated {formatRelative(Date.parse(q.data.generatedAt))}
+          </p>
+          {q.data.insights.length === 0 ? (
+            <EmptyState title="Nothing notable">No metric moved enough to mention.</EmptyState>
+          ) : (
+            <div className="grid gap-3 md:grid-cols-2" data-testid="insights">
+              {q.data.insights.map((i, k) => (
+                <Card key={k}>
+                  <div className="mb-1 flex items-center gap-2">
+                    <Badge color={SEVERITY_COLOR[i.severity]}>{i.severity}</Badge>
+                    <span className="text-xs text-slate-500">{i.type.replace('_', ' ')}</span>
+                  </div>
+                  <h2 className="font-semibold">{i.headline}</h2>
+                  <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">{i.detail}</p>
+                  <dl className="mt-2 grid grid-cols-2 gap-x-3 text-xs text-slate-500">
+                    {Object.entries(i.numbers).map(([k2, v]) => (
+                      <div key={k2} className="flex justify-between gap-2">
+                        <dt>{k2}</dt>
+                        <dd className="font-mono">{v === null ? '—' : String(v)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                </Card>
+              ))}
+            </div>
+          )}
+        </>
+      )}
+    </div>
+  );
+}

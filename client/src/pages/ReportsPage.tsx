@@ -1,0 +1,79 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { OrgPicker } from '../components/OrgPicker.tsx';
+import { Pagination } from '../components/JobTable.tsx';
+import { Button, EmptyState, ErrorBox, Skeleton, Table, inputClass } from '../components/ui.tsx';
+import { useAction } from '../hooks/useAction.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
+import { useOrganizations } from '../hooks/useOrganizations.ts';
+import { formatNumber, formatTime } from '../lib/format.ts';
+import { useSearchParam } from '../router/router.tsx';
+import { useTRPC } from '../trpc.ts';
+
+const PAGE_SIZE = 25;
+
+export function ReportsPage() {
+  const trpc = useTRPC();
+  const { isAdmin } = useAuth();
+  const { orgs, selected, setOrg } = useOrganizations();
+  const [pageParam, setPage] = useSearchParam('page', '1');
+  const page = Math.max(1, Number(pageParam) || 1);
+  const q = useQuery(trpc.reports.list.queryOptions({ page, pageSize: PAGE_SIZE, organizationId: selected?.id }, { enabled: Boolean(orgs.data), refetchInterval: 10_000, placeholderData: keepPreviousData }));
+  const [type, setType] = useState<'weekly' | 'monthly' | 'quarterly'>('weekly');
+  const { run, busy } = useAction();
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="mr-auto text-2xl font-semibold">Reports</h1>
+        {orgs.data && <OrgPicker orgs={orgs.data} value={selected?.id} onChange={(id) => setOrg(id, { reset: ['page'] })} />}
+        {isAdmin && selected && (
+          <>
+            <select className={`${inputClass} w-auto`} aria-label="Report type" value={type} onChange={(e) => setType(e.target.value as typeof type)}>
+              <option>weekly</option>
+              <option>monthly</option>
+              <option>quarterly</option>
+            </select>
+            <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.reports.generate.mutate({ organizationId: selected.id, reportType: type }), (r) => `Report ${r.reportId} is being generated`)}>
+              Generate report
+            </Button>
+          </>
+        )}
+      </div>
+      {q.error ? (
+        <ErrorBox error={q.error} />
+      ) : !q.data ? (
+        <Skeleton className="h-64" />
+      ) : q.data.total === 0 ? (
+        <EmptyState title="No reports yet">Weekly, monthly and quarterly reports appear here once generated.</EmptyState>
+      ) : (
+        <>
+          <Table testId="reports-table" columns={['Report', 'Period', 'Key figures', 'Created', '']}>
+            {q.data.reports.map((r) => (
+              <tr key={r.id} data-testid={`report-${r.id}`}>
+                <td className="px-3 py-2">{r.title}</td>
+                <td className="whitespace-nowrap px-3 py-2">
+                  {r.periodStart} – {r.periodEnd}
+                </td>
+                <td className="px-3 py-2 text-xs text-slate-600 dark:text-slate-300">
+                  {r.kpis.slice(0, 3).map((k) => `${k.label} ${formatNumber(k.value)}`).join(' · ')}
+                </td>
+                <td className="whitespace-nowrap px-3 py-2">{formatTime(Date.parse(r.createdAt))}</td>
+                <td className="whitespace-nowrap px-3 py-2 text-right">
+                  <a className="text-indigo-700 underline dark:text-indigo-300" href={`/api/reports/${encodeURIComponent(r.id)}/html`} target="_blank" rel="noreferrer">
+                    Open
+                  </a>{' '}
+                  ·{' '}
+                  <a className="text-indigo-700 underline dark:text-indigo-300" href={`/api/reports/${encodeURIComponent(r.id)}/csv`} download>
+                    CSV
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </Table>
+          <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['report', 'reports']} onPage={(p) => setPage(String(p))} />
+        </>
+      )}
+    </div>
+  );
+}
