@@ -62,7 +62,7 @@ test('Clean… says which jobs it removes, then removes the completed ones', asy
   const tag = uid();
   await signIn(page);
   const ids: string[] = [];
-  for (let i = 0; i < 3; i++) ids.push(await addJob(page, queue, { to: `clean-${i}-${tag}@example.com`, subject: `clean ${tag}`, template: 'welcome', data: {} }));
+  for (let i = 0; i < 3; i++) ids.push(await addJob(page, queue, { to: `clean-${i}-${tag}@example.com`, subject: `clean ${tag}`, template: 'welcome', data: { name: `Clean ${i}` } }));
   for (const id of ids) await waitForJobState(page, queue, id, 'completed');
 
   await page.goto(`/queues/${queue}?tab=completed`);
@@ -97,13 +97,14 @@ test('Clean… says which jobs it removes, then removes the completed ones', asy
 });
 
 test('Empty states what it removes; Cancel keeps the jobs, confirming removes them', async ({ page }) => {
-  const queue = 'data-sync';
+  // A queue with no schedules (the demo schedules data-sync and insights), so every count is ours.
+  const queue = 'report-generation';
   const tag = uid();
   await signIn(page);
   // Paused first, so the jobs stay waiting whatever runs.
   await trpcMutate(page, 'queues.pause', { queue });
   try {
-    for (let i = 0; i < 3; i++) await addJob(page, queue, { integrationId: `int-${tag}-${i}`, organizationId: `org-empty-${tag}`, platform: 'shopify', syncType: 'full' });
+    for (let i = 0; i < 3; i++) await addJob(page, queue, { reportId: `r-${tag}-${i}`, organizationId: `org-empty-${tag}`, reportType: 'weekly', period: '7d' });
     const info = await queueInfo(page, queue);
     expect(info.isPaused).toBe(true);
     expect(info.stats.paused).toBeGreaterThanOrEqual(3);

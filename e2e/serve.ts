@@ -1,8 +1,9 @@
 /**
- * The server the browser tests drive: the real app (npm start's code path) on E2E_PORT, over a real
- * Redis (TEST_REDIS_URL / REDIS_URL, else 127.0.0.1:6379 when it answers, else a private
- * redis-server) under a fresh prefix, with known passwords and test processors on two queues:
- * `alerts` fails when the message contains "fail" and completes otherwise; `email-sending` completes.
+ * The server the browser tests drive: the real app and processors (npm start's code path) on
+ * E2E_PORT, over a real Redis (TEST_REDIS_URL / REDIS_URL, else 127.0.0.1:6379 when it answers, else
+ * a private redis-server) under a fresh prefix and a SQLite store of its own, with known passwords,
+ * the demo organization on the stand-in servers, and one test hook: an `alerts` job whose message
+ * contains "fail" fails.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,10 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../server/config.ts';
 import { pingRedis, startRedisServer } from '../server/embedded-redis.ts';
 import { buildHttp } from '../server/http/build.ts';
-import { openDomain } from '../server/domain/domain.ts';
 import { createLogger } from '../server/logger.ts';
-import { emptyScheduleSource } from '../server/queue/job-scheduler.ts';
-import { handleShutdownSignals, startRuntime } from '../server/runtime.ts';
+import { handleShutdownSignals } from '../server/runtime.ts';
+import { bootSystem } from '../server/boot.ts';
+import { seedDemo } from '../server/domain/demo/seed-demo.ts';
+import { startDemoStandins } from '../server/domain/demo/demo-standins.ts';
+import { StandinDirectory } from '../server/domain/sync/base-urls.ts';
 import { createRedisConnection } from '../server/redis.ts';
 import { E2E } from './credentials.ts';
 
@@ -42,23 +45,29 @@ const config = loadConfig({
   LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
 });
 const log = createLogger(config.LOG_LEVEL, false);
-const runtime = await startRuntime({
+let standins: Awaited<ReturnType<typeof startDemoStandins>>;
+const system = await bootSystem({
   config,
   log,
-  processors: {
+  runWorkers: true,
+  runScheduler: true,
+  // The real processors; alerts whose message says "fail" fail on purpose (the failed-job specs).
+  adjustProcessors: (registry) => ({
+    ...registry,
     alerts: async (data, ctx) => {
       await ctx.addLog(`checking alert ${data.alertType}`);
       if (data.message.includes('fail')) throw new Error(`Alert delivery failed: ${data.message}`);
       await ctx.progress(100);
-      return { delivered: true };
+      return registry.alerts!(data, ctx);
     },
-    'email-sending': async (data) => ({ accepted: Array.isArray(data.to) ? data.to : [data.to] }),
+  }),
+  // The demo organization on the stand-ins, so insights, reports and emails have data to show.
+  beforeWorkers: async (domain, { connection }) => {
+    await seedDemo(domain.store);
+    standins = await startDemoStandins(domain.store, new StandinDirectory(connection, `${prefix}:standins`), log);
   },
-  scheduleSource: emptyScheduleSource,
-  runWorkers: true,
-  runScheduler: false,
 });
-const domain = await openDomain(config, log);
+const { runtime, domain } = system;
 const { app, services } = buildHttp(runtime, config, log, { store: domain.store, workersExpected: true });
 const server = app.listen(port, '127.0.0.1', () => console.log(`e2e server on http://127.0.0.1:${port} (redis ${redisUrl}, prefix ${prefix})`));
 
@@ -66,8 +75,9 @@ handleShutdownSignals(async () => {
   services.depth.stop();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  await runtime.stop();
-  await domain.close();
+  await standins?.withdraw();
+  await system.stop();
+  await standins?.close();
   // Leave nothing behind on a shared Redis.
   const c = createRedisConnection(redisUrl!);
   let cursor = '0';

@@ -39,32 +39,35 @@ test('a deep link opens the tab it names; tabs and range go into the URL and Bac
 });
 
 test('a job page’s back link opens the tab that lists the job, also when its queue is paused', async ({ page }) => {
-  const queue = 'insights-generation'; // no worker in the e2e server: the job stays waiting
+  const queue = 'insights-generation';
   const tag = uid();
   await signIn(page);
-  const id = await addJob(page, queue, { organizationId: `org-back-${tag}`, period: '7d' });
   const back = page.getByRole('link', { name: `← ${queue}` });
   const selectedTab = page.getByRole('tablist', { name: 'Job states' }).getByRole('tab', { selected: true });
+  // A delayed job (every queue has a worker here, so only a delay keeps it still).
+  const delayedId = await addJob(page, queue, { organizationId: `org-back-${tag}`, period: '7d' }, { delay: 3_600_000 });
+  let pausedId: string | undefined;
   try {
-    await page.goto(`/queues/${queue}/jobs/${id}`);
+    await page.goto(`/queues/${queue}/jobs/${delayedId}`);
     await back.click();
-    await expect(page).toHaveURL(new RegExp(`/queues/${queue}\\?tab=waiting$`));
-    await expect(selectedTab).toHaveText(/^waiting/);
-    await expect(page.getByTestId(`job-row-${id}`)).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`/queues/${queue}\\?tab=delayed$`));
+    await expect(selectedTab).toHaveText(/^delayed/);
+    await expect(page.getByTestId(`job-row-${delayedId}`)).toBeVisible();
 
     // Paused, the queue lists its waiting jobs under "paused" (and its waiting tab is empty): the
     // back link must lead there, not to the empty waiting tab.
     await trpcMutate(page, 'queues.pause', { queue });
+    pausedId = await addJob(page, queue, { organizationId: `org-back-${tag}`, period: '30d' });
     await page.goto(`/queues/${queue}?tab=paused`);
-    await expect(page.getByTestId(`job-row-${id}`)).toBeVisible();
-    await page.getByTestId(`job-row-${id}`).getByRole('link').click();
-    await expect(page.getByRole('heading', { level: 1, name: id, exact: true })).toBeVisible();
+    await expect(page.getByTestId(`job-row-${pausedId}`)).toBeVisible();
+    await page.getByTestId(`job-row-${pausedId}`).getByRole('link').click();
+    await expect(page.getByRole('heading', { level: 1, name: pausedId, exact: true })).toBeVisible();
     await back.click();
     await expect(selectedTab).toHaveText(/^paused/, { timeout: 5000 });
-    await expect(page.getByTestId(`job-row-${id}`)).toBeVisible();
+    await expect(page.getByTestId(`job-row-${pausedId}`)).toBeVisible();
   } finally {
+    await trpcMutate(page, 'jobs.remove', { queue, ids: [delayedId, ...(pausedId ? [pausedId] : [])] });
     await trpcMutate(page, 'queues.resume', { queue });
-    await trpcMutate(page, 'jobs.remove', { queue, ids: [id] });
   }
 });
 

@@ -24,6 +24,8 @@ export interface RuntimeOptions {
   scheduleSource: ScheduleSource;
   runWorkers: boolean;
   runScheduler: boolean;
+  /** Runs once queues exist and before the workers start. */
+  beforeWorkers?: (services: ProcessorServices) => Promise<void>;
 }
 
 export interface Runtime {
@@ -55,6 +57,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const jobScheduler = new JobScheduler({ queueService, source: opts.scheduleSource, log });
   bindQueues({ queueService, jobScheduler });
 
+  await opts.beforeWorkers?.({ queueService, connection });
   let workers: WorkerRuntime | undefined;
   let statsTimer: NodeJS.Timeout | undefined;
   if (opts.runWorkers) {

@@ -13,7 +13,7 @@ export interface Domain {
 
 /** Opens the store (SQLite under DATA_DIR or PostgreSQL) and brings its schema up to date. */
 export async function openDomain(config: Pick<Config, 'DATABASE_URL' | 'dataDir' | 'ENCRYPTION_KEY'>, log?: Logger): Promise<Domain> {
-  const database = openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir });
+  const database = openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, log });
   const applied = await migrate(database.db);
   log?.info({ database: database.location, dialect: database.dialect, migrations: applied }, 'Domain store ready');
   const store = new Store(database.db, Sealer.load(config.dataDir, config.ENCRYPTION_KEY), database.dialect);

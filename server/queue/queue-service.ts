@@ -294,15 +294,30 @@ export class QueueService {
     // `waiting` and `paused` are the same BullMQ lists; which one they are depends on the queue.
     if ((state === 'waiting' || state === 'paused') && (await q.isPaused()) !== (state === 'paused')) return 0;
     let removed = 0;
+    let schedulerRuns = 0;
     for (const type of CLEAN_TYPES[state]) {
       while (removed < limit) {
         const batch = Math.min(BATCH_SIZE, limit - removed);
         const ids = await q.clean(Math.max(0, graceMs), batch, type);
         removed += ids.length;
+        schedulerRuns += ids.filter((id) => id.startsWith('repeat:')).length;
         if (ids.length < batch) break;
       }
     }
+    // A schedule's next run is a delayed job; cleaning it would stop the schedule. Put them back.
+    if (schedulerRuns > 0) removed -= await this.restoreSchedules(q, schedulerRuns);
     return removed;
+  }
+
+  /** Re-upserts every schedule of a queue, which recreates a next run that was removed. */
+  private async restoreSchedules(q: Queue, expected: number): Promise<number> {
+    const schedules = await q.getJobSchedulers(0, -1, true);
+    for (const s of schedules) {
+      const id = s.key ?? s.id ?? s.name;
+      const repeat = s.pattern ? { pattern: s.pattern, ...(s.tz ? { tz: s.tz } : {}) } : { every: s.every! };
+      await q.upsertJobScheduler(id, repeat, { name: s.name, data: s.template?.data, opts: s.template?.opts });
+    }
+    return Math.min(expected, schedules.length);
   }
 
   async pauseQueue(queue: QueueName): Promise<void> {
@@ -315,7 +330,8 @@ export class QueueService {
 
   /**
    * Removes every job that is not active (waiting, prioritized, delayed, completed, failed), in
-   * batches. Active jobs are left to finish. Schedules stay. Returns how many were removed.
+   * batches. Active jobs are left to finish. Schedules stay, with their next run. Returns how many
+   * were removed.
    */
   async emptyQueue(queue: QueueName): Promise<number> {
     let removed = 0;

@@ -480,3 +480,27 @@ describe('JobScheduler immediate jobs', () => {
     expect((await svc.getQueueStats(QueueName.INSIGHTS_GENERATION)).waiting).toBe(2);
   });
 });
+
+describe('emptying and cleaning keep schedules alive', () => {
+  it('a schedule whose next run was emptied away gets it back, and the count excludes it', async () => {
+    const c = connect();
+    const prefix = testPrefix('keep');
+    const svc = new QueueService({ connection: c, prefix });
+    try {
+      await svc.addRecurringJob(QueueName.REPORT_GENERATION, 'weekly-keep', { reportId: 'recurring', organizationId: 'o', reportType: 'weekly', period: '7d' }, '0 8 * * 1');
+      await svc.addJob(QueueName.REPORT_GENERATION, { reportId: 'r1', organizationId: 'o', reportType: 'weekly', period: '7d' }, { delay: 60_000 });
+      expect((await svc.getQueueStats(QueueName.REPORT_GENERATION)).delayed).toBe(2);
+      expect(await svc.emptyQueue(QueueName.REPORT_GENERATION)).toBe(1);
+      const delayed = await svc.queue(QueueName.REPORT_GENERATION).getDelayed();
+      expect(delayed.map((j) => j.id)).toEqual([expect.stringMatching(/^repeat:weekly-keep:/)]);
+      const schedule = await svc.getRecurringJob(QueueName.REPORT_GENERATION, 'weekly-keep');
+      expect(schedule?.next).toBe(nextRun('0 8 * * 1'));
+      expect(await svc.cleanQueue(QueueName.REPORT_GENERATION, 0, 'delayed')).toBe(0);
+      expect((await svc.getQueueStats(QueueName.REPORT_GENERATION)).delayed).toBe(1);
+    } finally {
+      await svc.close();
+      await removeKeys(c, prefix);
+      await c.quit();
+    }
+  });
+});

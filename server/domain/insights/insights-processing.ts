@@ -1,6 +1,6 @@
 import type { AlertJobData, InsightsJobData } from '../../../shared/jobs.ts';
 import type { Cache } from '../../cache.ts';
-import type { ProcessorContext } from '../../queue/processors/types.ts';
+import { PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
 import type { StoredInsights } from '../store/insights-store.ts';
 import type { Store } from '../store/store.ts';
 import { anomaliesForAlert, computeInsights } from './maths.ts';
@@ -33,7 +33,7 @@ export function createInsightsProcessor(deps: InsightsDeps) {
       if (hit) return { ...hit, cached: true, alerts: 0 };
     }
     const org = await deps.store.getOrganization(data.organizationId);
-    if (!org) throw new Error(`Organization "${data.organizationId}" not found`);
+    if (!org) throw new PermanentJobError(`Organization "${data.organizationId}" not found`);
 
     const end = addDays(dayOf((deps.now?.() ?? new Date()).getTime()), -1);
     const w = windowsEnding(end, PERIOD_DAYS[data.period]);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EmailJobData, JobOptions, ReportJobData } from '../../../shared/jobs.ts';
-import type { ProcessorContext } from '../../queue/processors/types.ts';
+import { PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
 import { computeInsights } from '../insights/maths.ts';
 import { addDays, dayOf, loadOrgSeries, windowsEnding } from '../insights/org-series.ts';
 import type { Store } from '../store/store.ts';
@@ -35,7 +35,7 @@ export function reportIdFor(data: ReportJobData, periodEnd: string): string {
 export function createReportProcessor(deps: ReportDeps) {
   return async function generateReport(data: ReportJobData, ctx: ProcessorContext): Promise<ReportResult> {
     const org = await deps.store.getOrganization(data.organizationId);
-    if (!org) throw new Error(`Organization "${data.organizationId}" not found`);
+    if (!org) throw new PermanentJobError(`Organization "${data.organizationId}" not found`);
     const end = addDays(dayOf((deps.now?.() ?? new Date()).getTime()), -1);
     const w = windowsEnding(end, REPORT_DAYS[data.reportType]);
     const [current, previous, rows] = await Promise.all([

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
 import pg from 'pg';
-import { maskUrl } from '../../logger.ts';
+import { maskUrl, type Logger } from '../../logger.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type { DB } from './schema.ts';
 
@@ -22,10 +22,12 @@ export interface Database_ {
  * PostgreSQL for DATABASE_URL=postgres://… (needed once workers run on several machines), else a
  * SQLite file under DATA_DIR: one Kysely schema, same queries on both.
  */
-export function openDatabase(opts: { databaseUrl?: string; dataDir: string; sqliteFile?: string }): Database_ {
+export function openDatabase(opts: { databaseUrl?: string; dataDir: string; sqliteFile?: string; log?: Logger }): Database_ {
   const url = opts.databaseUrl;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection dropped by the server (restart, failover) is an 'error' event: log it, do not crash.
+    pool.on('error', (err) => opts.log?.warn({ err: err.message }, 'PostgreSQL dropped an idle connection; it will reconnect'));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', location: maskUrl(url), close: () => db.destroy() };
   }

@@ -84,9 +84,10 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
       cursor: integration.syncCursor,
     };
     if (resumed) await deps.store.updateSyncRun(cp.runId, { status: 'running' });
-    const connCtx = { baseUrl: await deps.baseUrlFor(integration, connector), credentials: secrets?.credentials ?? {}, settings: integration.settings, signal: ctx.signal };
 
     try {
+      // Inside the try: an unresolvable base URL (a stand-in that is down) must close the run too.
+      const connCtx = { baseUrl: await deps.baseUrlFor(integration, connector), credentials: secrets?.credentials ?? {}, settings: integration.settings, signal: ctx.signal };
       do {
         if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
         const budget = await deps.budget.take(integration.id);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { Integration } from '../../../shared/domain.ts';
 import type { WebhookJobData } from '../../../shared/jobs.ts';
 import type { Logger } from '../../logger.ts';
@@ -55,9 +56,18 @@ export function createWebhookProcessor(deps: WebhookDeps) {
     const eventId = `${data.platform}-${data.eventId ?? createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
     if (await deps.store.hasWebhookEvent(eventId)) return { eventId, status: 'duplicate', records: 0, changed: 0 };
 
+    // What is stored is what was signed: the payload must be the signed body, not a substitute.
+    let signed: unknown;
+    try {
+      signed = JSON.parse(data.rawBody);
+    } catch {
+      throw new PermanentJobError('The signed webhook body is not JSON');
+    }
+    if (!isDeepStrictEqual(signed, data.payload)) throw new PermanentJobError('Webhook payload does not match its signed body: tampered');
+
     let mapped;
     try {
-      mapped = mapWebhookEvent(data.platform, data.eventType, data.payload);
+      mapped = mapWebhookEvent(data.platform, data.eventType, signed);
     } catch (err) {
       throw new PermanentJobError(`Unreadable ${data.platform} ${data.eventType} payload: ${(err as Error).message}`);
     }
