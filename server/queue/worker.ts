@@ -66,6 +66,7 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
     let childLog: Logger | undefined;
     const ctx: ProcessorContext = {
       jobId: String(job.id),
+      jobKey: `${job.id}@${job.timestamp}`,
       queue,
       attempt: job.attemptsMade + 1,
       // BullMQ makes one attempt for a job added without `attempts` (it stores 0).

@@ -389,7 +389,9 @@ describe('worker process', () => {
     expect(tookMs).toBeLessThan(15_000);
     // config.ts promises takeover within about lockDuration + stalledInterval (9 s here); allow some slack.
     const restartedAfterMs = survivor.logs('fixture job started')[0].time - killAt;
-    expect(restartedAfterMs, survivor.output()).toBeLessThan(11_000);
+    // "About 10 s": the lock lapses after 6 s and a check runs every 3 s; the rest is slack for a
+    // loaded two-core machine (BullMQ's defaults would take 30 s or more).
+    expect(restartedAfterMs, survivor.output()).toBeLessThan(13_000);
   });
 
   it('rides out a Redis restart: after it comes back on the same port, jobs are processed without restarting the worker', async () => {

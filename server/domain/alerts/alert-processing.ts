@@ -25,7 +25,8 @@ export interface AlertResult {
 export function createAlertProcessor(deps: AlertDeps) {
   return async function processAlert(data: AlertJobData, ctx: ProcessorContext): Promise<AlertResult> {
     const { alert, folded } = await deps.store.alerts.raise(data, deps.foldWindowMs);
-    if (folded || (alert.severity !== 'HIGH' && alert.severity !== 'CRITICAL')) return { alertId: alert.id, folded, notified: 0 };
+    // Folded or not: an alert that is (now) HIGH/CRITICAL gets its one email; the job id dedupes repeats.
+    if (alert.severity !== 'HIGH' && alert.severity !== 'CRITICAL') return { alertId: alert.id, folded, notified: 0 };
     const admins = await deps.store.listMembers(data.organizationId, 'admin');
     if (admins.length === 0) {
       ctx.log.info({ organizationId: data.organizationId, alertId: alert.id }, 'High alert with no admin to notify');

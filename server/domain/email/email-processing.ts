@@ -40,7 +40,7 @@ export function createEmailProcessor(deps: EmailDeps) {
     let transientError: unknown;
     for (const to of recipients) {
       const row = await deps.store.outbox.claim({
-        job_id: ctx.jobId, recipient: to, sender: deps.from, subject: rendered.subject, template: data.template,
+        job_id: ctx.jobKey, recipient: to, sender: deps.from, subject: rendered.subject, template: data.template,
         html: rendered.html, text_body: rendered.text, organization_id: data.organizationId ?? null,
       });
       if (row.status === 'sent') {
@@ -48,7 +48,7 @@ export function createEmailProcessor(deps: EmailDeps) {
         continue;
       }
       try {
-        const accepted = await deps.transport.send({ ...rendered, from: deps.from, to, idempotencyKey: `${ctx.jobId}:${to}` }, ctx.signal);
+        const accepted = await deps.transport.send({ ...rendered, from: deps.from, to, idempotencyKey: `${ctx.jobKey}:${to}` }, ctx.signal);
         await deps.store.outbox.markSent(row.id, accepted.provider, accepted.messageId);
         result.sent.push(to);
       } catch (err) {

@@ -26,6 +26,8 @@ export function lineChartSvg(points: Array<{ date: string; value: number }>, opt
     `<text x="${pad.left}" y="${height - 6}" font-family="sans-serif" font-size="10" fill="#64748b">${escapeXml(points[0].date)}</text>`,
     `<text x="${width - pad.right}" y="${height - 6}" text-anchor="end" font-family="sans-serif" font-size="10" fill="#64748b">${escapeXml(points[points.length - 1].date)}</text>`,
     `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>`,
+    // A single day has no line to draw: mark it.
+    points.length === 1 ? `<circle cx="${x(0).toFixed(1)}" cy="${y(points[0].value).toFixed(1)}" r="3" fill="${color}"/>` : '',
     '</svg>',
   ].join('');
 }

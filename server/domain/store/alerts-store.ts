@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Alert, AlertSeverity, AlertStatus } from '../../../shared/domain.ts';
+import type { DialectName } from './db.ts';
 import type { AlertsTable, DB } from './schema.ts';
 
 const now = () => new Date().toISOString();
@@ -20,9 +21,24 @@ export interface RaiseAlert {
  * of becoming a new row.
  */
 export class AlertStore {
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly dialect: DialectName,
+  ) {}
 
   async raise(a: RaiseAlert, foldWindowMs: number, at = new Date()): Promise<{ alert: Alert; folded: boolean }> {
+    const r = await this.db.transaction().execute(async (trx) => {
+      // One raise at a time per fold key, so concurrent repeats fold instead of racing
+      // (SQLite: the transaction holds the only connection; PostgreSQL: an advisory lock).
+      if (this.dialect === 'postgres') {
+        await sql`select pg_advisory_xact_lock(hashtext(${a.healthKey ?? `${a.organizationId}:${a.alertType}`}))`.execute(trx);
+      }
+      return new AlertStore(trx, this.dialect).raiseIn(a, foldWindowMs, at);
+    });
+    return { alert: (await this.get(r.id))!, folded: r.folded };
+  }
+
+  private async raiseIn(a: RaiseAlert, foldWindowMs: number, at: Date): Promise<{ id: string; folded: boolean }> {
     const since = new Date(at.getTime() - foldWindowMs).toISOString();
     // A health alert folds into the open one of its key (one per condition and queue), however old.
     const existing = a.healthKey
@@ -41,10 +57,10 @@ export class AlertStore {
       const severity = rank(a.severity) > rank(existing.severity as AlertSeverity) ? a.severity : existing.severity;
       await this.db
         .updateTable('alerts')
-        .set({ occurrences: Number(existing.occurrences) + 1, last_at: at.toISOString(), severity, message: a.message, metadata: JSON.stringify(a.metadata ?? {}) })
+        .set({ occurrences: sql<number>`occurrences + 1`, last_at: at.toISOString(), severity, message: a.message, metadata: JSON.stringify(a.metadata ?? {}) })
         .where('id', '=', existing.id)
         .execute();
-      return { alert: (await this.get(existing.id))!, folded: true };
+      return { id: existing.id, folded: true };
     }
     const row: AlertsTable = {
       id: randomUUID(),
@@ -63,7 +79,7 @@ export class AlertStore {
       health_key: a.healthKey ?? null,
     };
     await this.db.insertInto('alerts').values(row).execute();
-    return { alert: toAlert(row), folded: false };
+    return { id: row.id, folded: false };
   }
 
   async get(id: string): Promise<Alert | undefined> {

@@ -44,7 +44,7 @@ export class Store {
     private readonly sealer: Sealer,
     readonly dialect: DialectName,
   ) {
-    this.alerts = new AlertStore(db);
+    this.alerts = new AlertStore(db, dialect);
     this.outbox = new OutboxStore(db);
     this.reports = new ReportStore(db);
     this.insights = new InsightsStore(db);

@@ -5,6 +5,8 @@ import type { Logger } from '../../logger.ts';
 /** What a processor gets beside its data. No BullMQ types: processors stay plain functions. */
 export interface ProcessorContext {
   jobId: string;
+  /** The job's id and creation time: unique even when BullMQ hands out an id again (Redis reset, new prefix). */
+  jobKey: string;
   queue: QueueName;
   /** 1 for the first attempt. */
   attempt: number;
