@@ -75,3 +75,46 @@ export async function statOf(page: Page, testId: string, key: keyof Stats): Prom
   const text = await page.getByTestId(testId).locator(`[data-stat="${key}"]`).textContent();
   return Number((text ?? '').replace(/[,\s]/g, ''));
 }
+
+/** Waits until every integration of the organization has synced once (the demo's first syncs at start). */
+export async function waitForOrgSynced(page: Page, organizationId = 'demo-org', timeout = 30_000): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const orgs = await trpcQuery<Array<{ id: string; integrations: Array<{ status: string; lastSyncAt: string | null }> }>>(page, 'orgs.list');
+        const ints = orgs.find((o) => o.id === organizationId)?.integrations ?? [];
+        return ints.length > 0 && ints.every((i) => i.status !== 'ACTIVE' || i.lastSyncAt !== null);
+      },
+      { timeout, message: `every integration of ${organizationId} has synced` },
+    )
+    .toBe(true);
+}
+
+export interface AlertRow {
+  id: string;
+  organizationId: string;
+  alertType: string;
+  severity: string;
+  message: string;
+  status: string;
+  occurrences: number;
+  acknowledgedBy: string | null;
+}
+
+/** The stored alerts (newest first), optionally of one organization. */
+export const alertsOf = async (page: Page, organizationId?: string) =>
+  (await trpcQuery<{ alerts: AlertRow[]; total: number }>(page, 'alerts.list', { page: 1, pageSize: 200, organizationId })).alerts;
+
+export interface OutboxRow {
+  id: string;
+  jobId: string;
+  recipient: string;
+  subject: string;
+  template: string;
+  status: string;
+  provider: string | null;
+}
+
+/** The newest emails in the outbox (up to 200). */
+export const outboxEmails = async (page: Page, status?: 'pending' | 'sent' | 'failed') =>
+  (await trpcQuery<{ emails: OutboxRow[]; total: number }>(page, 'outbox.list', { page: 1, pageSize: 200, status })).emails;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { matchPath } from '../router/router.tsx';
 import { describeCron } from './cron.ts';
 import { EXAMPLE_DATA } from './examples.ts';
-import { failureRate, formatDuration, formatRelative, keyData, plural, truncate } from './format.ts';
+import { failureRate, formatDuration, formatMetricNumber, formatRelative, keyData, plural, truncate } from './format.ts';
 import { checkJobJson } from './validate-job.ts';
 import { QUEUE_NAMES } from '../../../shared/queues.ts';
 
@@ -40,6 +40,12 @@ describe('formatters', () => {
     expect(keyData(EXAMPLE_DATA['email-sending'])).toBe('welcome · user@example.com');
     expect(keyData({ to: ['a@x.io', 'b@x.io'], template: 'welcome' })).toBe('welcome · a@x.io, b@x.io');
     expect(keyData(null)).toBe('');
+  });
+
+  it('shows the numbers behind insights without float noise', () => {
+    expect(formatMetricNumber(5754.459999999999)).toBe('5,754.46');
+    expect(formatMetricNumber(-50)).toBe('-50');
+    expect(formatMetricNumber(0.12345)).toBe('0.1235');
   });
 
   it('pluralises and truncates', () => {

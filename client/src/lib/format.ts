@@ -63,3 +63,8 @@ export function truncate(s: string, max: number): string {
 export function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
+
+/** A number behind an insight: at most two decimals, no float noise (5754.459999… → 5,754.46). */
+export function formatMetricNumber(n: number): string {
+  return new Intl.NumberFormat('en-US', { maximumFractionDigits: Math.abs(n) < 1 && n !== 0 ? 4 : 2 }).format(n);
+}

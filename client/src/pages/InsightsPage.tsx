@@ -5,7 +5,7 @@ import { Badge, Button, Card, EmptyState, ErrorBox, Skeleton, inputClass } from 
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useOrganizations } from '../hooks/useOrganizations.ts';
-import { formatRelative } from '../lib/format.ts';
+import { formatMetricNumber, formatRelative } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 
@@ -66,7 +66,7 @@ export function InsightsPage() {
                     {Object.entries(i.numbers).map(([k2, v]) => (
                       <div key={k2} className="flex justify-between gap-2">
                         <dt>{k2}</dt>
-                        <dd className="font-mono">{v === null ? '—' : String(v)}</dd>
+                        <dd className="font-mono">{v === null ? '—' : typeof v === 'number' ? formatMetricNumber(v) : v}</dd>
                       </div>
                     ))}
                   </dl>
