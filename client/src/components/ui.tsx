@@ -115,3 +115,20 @@ export function Table({ testId, columns, children }: { testId: string; columns: 
     </div>
   );
 }
+
+/**
+ * The three states every list page has before its content: the server's error, a skeleton while
+ * loading, an empty state when there is nothing; otherwise the content for the data.
+ */
+export function QueryView<T>({ query, isEmpty, empty, children, skeleton = 'h-64' }: {
+  query: { error: unknown; data: T | undefined };
+  isEmpty: (data: T) => boolean;
+  empty: ReactNode;
+  children: (data: T) => ReactNode;
+  skeleton?: string;
+}) {
+  if (query.error) return <ErrorBox error={query.error} />;
+  if (query.data === undefined) return <Skeleton className={skeleton} />;
+  if (isEmpty(query.data)) return <>{empty}</>;
+  return <>{children(query.data)}</>;
+}

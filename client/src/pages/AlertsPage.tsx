@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, Button, EmptyState, ErrorBox, Skeleton, Table, inputClass } from '../components/ui.tsx';
+import { Badge, Button, EmptyState, QueryView, Table, inputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { formatRelative, formatTime } from '../lib/format.ts';
@@ -35,16 +35,11 @@ export function AlertsPage() {
           ))}
         </select>
       </div>
-      {q.error ? (
-        <ErrorBox error={q.error} />
-      ) : !q.data ? (
-        <Skeleton className="h-64" />
-      ) : q.data.total === 0 ? (
-        <EmptyState title="No alerts">Data anomalies, revoked credentials and queue-health problems show up here.</EmptyState>
-      ) : (
+      <QueryView query={q} isEmpty={(d) => d.total === 0} empty={<EmptyState title="No alerts">Data anomalies, revoked credentials and queue-health problems show up here.</EmptyState>}>
+        {(d) => (
         <>
           <Table testId="alerts-table" columns={['Severity', 'Type', 'Message', 'Organization', 'Seen', 'Last', 'Status', ...(isAdmin ? [''] : [])]}>
-            {q.data.alerts.map((a) => (
+            {d.alerts.map((a) => (
               <tr key={a.id} data-testid={`alert-${a.id}`} className={a.status === 'resolved' ? 'opacity-50' : ''}>
                 <td className="px-3 py-2">
                   <Badge color={SEVERITY_COLOR[a.severity]}>{a.severity}</Badge>
@@ -69,9 +64,10 @@ export function AlertsPage() {
               </tr>
             ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['alert', 'alerts']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['alert', 'alerts']} onPage={(p) => setPage(String(p))} />
         </>
-      )}
+        )}
+      </QueryView>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, EmptyState, ErrorBox, Skeleton, Table } from '../components/ui.tsx';
+import { Badge, EmptyState, QueryView, Table } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
@@ -15,16 +15,11 @@ export function AuditPage() {
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      {q.error ? (
-        <ErrorBox error={q.error} />
-      ) : !q.data ? (
-        <Skeleton className="h-64" />
-      ) : q.data.total === 0 ? (
-        <EmptyState title="No admin actions yet">Every pause, retry, clean, empty, add and schedule change is recorded here.</EmptyState>
-      ) : (
+      <QueryView query={q} isEmpty={(d) => d.total === 0} skeleton="h-64" empty={<EmptyState title="No admin actions yet">Every pause, retry, clean, empty, add and schedule change is recorded here.</EmptyState>}>
+        {(d) => (
         <>
           <Table testId="audit-table" columns={['When', 'Who', 'Action', 'Queue', 'Jobs', 'From', 'Result']}>
-                {q.data.entries.map((e) => (
+                {d.entries.map((e) => (
                   <tr key={e.id}>
                     <td className="whitespace-nowrap px-3 py-2">{formatTime(e.at)}</td>
                     <td className="px-3 py-2">
@@ -42,9 +37,10 @@ export function AuditPage() {
                   </tr>
                 ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['entry', 'entries']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['entry', 'entries']} onPage={(p) => setPage(String(p))} />
         </>
-      )}
+        )}
+      </QueryView>
     </div>
   );
 }

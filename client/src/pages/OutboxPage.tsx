@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, Card, EmptyState, ErrorBox, Skeleton, Table, inputClass } from '../components/ui.tsx';
+import { Badge, Card, EmptyState, ErrorBox, Skeleton, Table, inputClass, QueryView } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
@@ -34,16 +34,11 @@ export function OutboxPage() {
         </select>
       </div>
       <p className="text-sm text-slate-600 dark:text-slate-300">Every email the system sends, with the provider that took it (the outbox itself when no provider is configured).</p>
-      {q.error ? (
-        <ErrorBox error={q.error} />
-      ) : !q.data ? (
-        <Skeleton className="h-64" />
-      ) : q.data.total === 0 ? (
-        <EmptyState title="No emails yet">Report deliveries, alert notifications, invitations and welcome emails land here.</EmptyState>
-      ) : (
+      <QueryView query={q} isEmpty={(d) => d.total === 0} skeleton="h-64" empty={<EmptyState title="No emails yet">Report deliveries, alert notifications, invitations and welcome emails land here.</EmptyState>}>
+        {(d) => (
         <>
           <Table testId="outbox-table" columns={['To', 'Subject', 'Template', 'Status', 'Via', 'Created']}>
-            {q.data.emails.map((e) => (
+            {d.emails.map((e) => (
               <tr key={e.id} className={`cursor-pointer hover:bg-slate-50 dark:hover:bg-slate-800/60 ${open === e.id ? 'bg-indigo-50 dark:bg-indigo-950' : ''}`} onClick={() => setOpen(e.id)} data-testid={`email-${e.id}`}>
                 <td className="px-3 py-2">{e.recipient}</td>
                 <td className="px-3 py-2">
@@ -60,9 +55,10 @@ export function OutboxPage() {
               </tr>
             ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['email', 'emails']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['email', 'emails']} onPage={(p) => setPage(String(p))} />
         </>
-      )}
+        )}
+      </QueryView>
       {open && (
         <Card title={preview.data ? `Preview: ${preview.data.subject}` : 'Preview'} actions={<button type="button" className="text-sm" onClick={() => setOpen('')}>Close</button>}>
           {preview.error ? (

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { OrgPicker } from '../components/OrgPicker.tsx';
 import { Pagination } from '../components/JobTable.tsx';
-import { Button, EmptyState, ErrorBox, Skeleton, Table, inputClass } from '../components/ui.tsx';
+import { Button, EmptyState, QueryView, Table, inputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useOrganizations } from '../hooks/useOrganizations.ts';
@@ -40,16 +40,11 @@ export function ReportsPage() {
           </>
         )}
       </div>
-      {q.error ? (
-        <ErrorBox error={q.error} />
-      ) : !q.data ? (
-        <Skeleton className="h-64" />
-      ) : q.data.total === 0 ? (
-        <EmptyState title="No reports yet">Weekly, monthly and quarterly reports appear here once generated.</EmptyState>
-      ) : (
+      <QueryView query={q} isEmpty={(d) => d.total === 0} skeleton="h-64" empty={<EmptyState title="No reports yet">Weekly, monthly and quarterly reports appear here once generated.</EmptyState>}>
+        {(d) => (
         <>
           <Table testId="reports-table" columns={['Report', 'Period', 'Key figures', 'Created', '']}>
-            {q.data.reports.map((r) => (
+            {d.reports.map((r) => (
               <tr key={r.id} data-testid={`report-${r.id}`}>
                 <td className="px-3 py-2">{r.title}</td>
                 <td className="whitespace-nowrap px-3 py-2">
@@ -71,9 +66,10 @@ export function ReportsPage() {
               </tr>
             ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(q.data.total / PAGE_SIZE))} total={q.data.total} noun={['report', 'reports']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['report', 'reports']} onPage={(p) => setPage(String(p))} />
         </>
-      )}
+        )}
+      </QueryView>
     </div>
   );
 }

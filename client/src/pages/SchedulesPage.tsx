@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
-import { Button, Card, EmptyState, ErrorBox, Field, Skeleton, Table, inputClass } from '../components/ui.tsx';
+import { Button, Card, EmptyState, Field, QueryView, Table, inputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { describeCron } from '../lib/cron.ts';
@@ -41,15 +41,15 @@ export function SchedulesPage() {
         )}
       </div>
       {draft && <ScheduleForm draft={draft} onCancel={() => setDraft(null)} onSaved={() => setDraft(null)} />}
-      {list.error ? (
-        <ErrorBox error={list.error} />
-      ) : !list.data ? (
-        <Skeleton className="h-48" />
-      ) : list.data.length === 0 ? (
-        <EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>
-      ) : (
+      <QueryView
+        query={list}
+        isEmpty={(d) => d.length === 0}
+        skeleton="h-48"
+        empty={<EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>}
+      >
+        {(d) => (
         <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', ...(isAdmin ? [''] : [])]}>
-              {list.data.map((s) => (
+              {d.map((s) => (
                 <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
                   <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
                   <td className="px-3 py-2">{s.queue}</td>
@@ -94,7 +94,8 @@ export function SchedulesPage() {
                 </tr>
               ))}
         </Table>
-      )}
+        )}
+      </QueryView>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </div>
   );
