@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, Button, EmptyState, QueryView, Table, inputClass } from '../components/ui.tsx';
+import { Badge, Button, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { formatRelative, formatTime } from '../lib/format.ts';
@@ -28,7 +28,7 @@ export function AlertsPage() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">Alerts</h1>
-        <select className={`${inputClass} w-auto`} aria-label="Severity" value={severity} onChange={(e) => setSeverity(e.target.value, { reset: ['page'] })}>
+        <select className={compactInputClass} aria-label="Severity" value={severity} onChange={(e) => setSeverity(e.target.value, { reset: ['page'] })}>
           <option value="">All severities</option>
           {SEVERITIES.map((s) => (
             <option key={s}>{s}</option>

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { INSIGHT_PERIODS, type InsightPeriod } from '../../../shared/jobs.ts';
 import { OrgPicker } from '../components/OrgPicker.tsx';
-import { Badge, Button, Card, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
+import { Badge, Button, Card, EmptyState, ErrorBox, Skeleton, compactInputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useOrganizations } from '../hooks/useOrganizations.ts';
@@ -28,7 +28,7 @@ export function InsightsPage() {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="mr-auto text-2xl font-semibold">Insights</h1>
         <OrgPicker orgs={orgs.data} value={selected.id} onChange={(id) => setOrg(id)} />
-        <select className={`${inputClass} w-auto`} aria-label="Period" value={period} onChange={(e) => setPeriod(e.target.value, { replace: true })}>
+        <select className={compactInputClass} aria-label="Period" value={period} onChange={(e) => setPeriod(e.target.value, { replace: true })}>
           {INSIGHT_PERIODS.map((p) => (
             <option key={p}>{p}</option>
           ))}

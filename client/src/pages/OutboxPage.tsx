@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, Card, EmptyState, ErrorBox, Skeleton, Table, inputClass, QueryView } from '../components/ui.tsx';
+import { Badge, Card, EmptyState, ErrorBox, QueryView, Skeleton, Table, compactInputClass } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
@@ -26,7 +26,7 @@ export function OutboxPage() {
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">Outbox</h1>
-        <select className={`${inputClass} w-auto`} aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value, { reset: ['page'] })}>
+        <select className={compactInputClass} aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value, { reset: ['page'] })}>
           <option value="">All</option>
           <option value="sent">sent</option>
           <option value="pending">pending</option>

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { OrgPicker } from '../components/OrgPicker.tsx';
 import { Pagination } from '../components/JobTable.tsx';
-import { Button, EmptyState, QueryView, Table, inputClass } from '../components/ui.tsx';
+import { Button, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useOrganizations } from '../hooks/useOrganizations.ts';
@@ -29,7 +29,7 @@ export function ReportsPage() {
         {orgs.data && <OrgPicker orgs={orgs.data} value={selected?.id} onChange={(id) => setOrg(id, { reset: ['page'] })} />}
         {isAdmin && selected && (
           <>
-            <select className={`${inputClass} w-auto`} aria-label="Report type" value={type} onChange={(e) => setType(e.target.value as typeof type)}>
+            <select className={compactInputClass} aria-label="Report type" value={type} onChange={(e) => setType(e.target.value as typeof type)}>
               <option>weekly</option>
               <option>monthly</option>
               <option>quarterly</option>
