@@ -4,9 +4,22 @@ import { createDataSyncProcessor } from '../../domain/sync/data-sync.ts';
 import { createRateBudget } from '../../domain/sync/rate-budget.ts';
 import { QueueName } from '../../../shared/queues.ts';
 import type { ProcessorDeps } from './index.ts';
+import type { QueueService } from '../queue-service.ts';
 
 /** How long after the last sync with new data an organization's insights run. */
 export const INSIGHTS_DEBOUNCE_MS = 15_000;
+
+/**
+ * Insights after a sync with new data, debounced: each call pushes the one pending job back, so five
+ * integrations finishing within seconds give one insights job, run once they have settled.
+ */
+export async function queueInsightsAfterSync(queueService: QueueService, organizationId: string): Promise<void> {
+  await queueService.addJob(
+    QueueName.INSIGHTS_GENERATION,
+    { organizationId, period: '30d', forceRegenerate: true },
+    { delay: INSIGHTS_DEBOUNCE_MS, deduplication: { id: `insights-after-sync-${organizationId}`, ttl: INSIGHTS_DEBOUNCE_MS, extend: true, replace: true } },
+  );
+}
 
 /** data-sync: the sync engine over the real connectors, a shared call budget, alerts on revoked access. */
 export function dataSyncProcessor(deps: ProcessorDeps) {
@@ -19,14 +32,7 @@ export function dataSyncProcessor(deps: ProcessorDeps) {
     raiseAlert: async (data, dedupeKey) => {
       await deps.queueService.addJob(QueueName.ALERTS, data, { deduplication: { id: dedupeKey } });
     },
-    // Five integrations finishing within seconds give one insights job, run once they settle.
-    onNewData: async (organizationId) => {
-      await deps.queueService.addJob(
-        QueueName.INSIGHTS_GENERATION,
-        { organizationId, period: '30d', forceRegenerate: true },
-        { delay: INSIGHTS_DEBOUNCE_MS, deduplication: { id: `insights-after-sync-${organizationId}`, ttl: INSIGHTS_DEBOUNCE_MS, extend: true, replace: true } },
-      );
-    },
+    onNewData: (organizationId) => queueInsightsAfterSync(deps.queueService, organizationId),
     log: deps.log,
   });
 }
