@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Kysely, Migration } from 'kysely';
 
 /**
  * Migrations, written with Kysely's schema builder so one definition serves SQLite and PostgreSQL.
