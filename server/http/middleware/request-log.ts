@@ -10,7 +10,12 @@ export function requestLog(log: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const quiet = req.path === '/healthz' || req.method === 'GET' && !/^\/(api|trpc|admin\/queues\/api)\b/.test(req.path);
+      // Health checks, static files and accepted webhooks (high volume; refused ones log a warning
+      // of their own) go at debug, so the info log stays readable and intake stays fast.
+      const quiet =
+        req.path === '/healthz' ||
+        (req.method === 'GET' && !/^\/(api|trpc|admin\/queues\/api)\b/.test(req.path)) ||
+        (req.originalUrl.startsWith('/api/webhooks/') && res.statusCode < 400);
       const level = res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
       log[level]({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name }, 'request');
     });
