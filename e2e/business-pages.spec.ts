@@ -1,4 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+// The server's own types (one definition each), so a changed shape breaks this spec at compile time.
+import type { StoredInsights } from '../server/domain/store/insights-store.ts';
+import type { ReportSummary } from '../shared/domain.ts';
 import { addJob, alertsOf, outboxEmails, shot, signIn, trpcQuery, uid, waitForJobState, waitForOrgSynced } from './helpers.ts';
 
 /**
@@ -15,31 +18,6 @@ const bodyRows = (page: Page, testId: string) => page.getByTestId(testId).locato
 /** The success toast with this text. */
 const toast = (page: Page, text: string | RegExp) => page.locator('[aria-live="polite"]').getByRole('status').filter({ hasText: text });
 
-interface Insight {
-  type: string;
-  severity: string;
-  headline: string;
-  detail: string;
-  numbers: Record<string, number | string | null>;
-}
-interface StoredInsights {
-  organizationId: string;
-  period: string;
-  windowStart: string;
-  windowEnd: string;
-  insights: Insight[];
-  generatedAt: string;
-}
-interface ReportSummary {
-  id: string;
-  organizationId: string;
-  reportType: string;
-  periodStart: string;
-  periodEnd: string;
-  title: string;
-  kpis: Array<{ metric: string; label: string; value: number; previous: number | null; changePct: number | null }>;
-  createdAt: string;
-}
 
 const insightsOf = (page: Page, period: string) => trpcQuery<StoredInsights | null>(page, 'insights.get', { organizationId: ORG, period });
 const reportsOf = async (page: Page) => (await trpcQuery<{ reports: ReportSummary[] }>(page, 'reports.list', { page: 1, pageSize: 200, organizationId: ORG })).reports;
