@@ -82,8 +82,19 @@ export async function openTestStore(dialect: DialectName): Promise<TestStore> {
       await handle.close();
       const c = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // pg-pool's end() resolves before its sockets are closed; dropping `with (force)` at once would
+        // kill a backend whose client is still ending. Wait until no session is left, then drop.
+        const deadline = Date.now() + 3000;
+        while (Date.now() < deadline) {
+          const { rows } = await c.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+          if (Number(rows[0].n) === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }

@@ -19,7 +19,7 @@ import { createWorkerRuntime } from '../../server/queue/worker.ts';
 import { API_TOKEN, VIEWER_PASSWORD, login, startApiApp, type ApiApp } from '../helpers/api-app.ts';
 import { openTestStore, postgresUnavailable, type TestStore } from '../helpers/databases.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
-import { addDays, daily, openProcessorHarness, round2, sleep, waitForNoSessions, yesterday, type ProcessorHarness } from '../fixtures/processor-harness.ts';
+import { addDays, daily, openProcessorHarness, round2, sleep, yesterday, type ProcessorHarness } from '../fixtures/processor-harness.ts';
 
 const PG_SKIP = await postgresUnavailable();
 const INSIGHTS = QueueName.INSIGHTS_GENERATION;
@@ -351,12 +351,9 @@ describe.each(['sqlite', 'postgres'] as const)('report downloads over HTTP on %s
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    if (pgDb) {
-      await pgDb.store.db.destroy();
-      await waitForNoSessions(pgDb.url);
-      await pgDb.close();
-      pgDb = undefined;
-    }
+    // close() waits for the database's sessions to end before dropping it.
+    await pgDb?.close();
+    pgDb = undefined;
   });
 
   test('GET /api/reports/<id>/html and /csv answer a signed-in user, 401 anonymously, 404 for a missing id', async () => {
