@@ -18,7 +18,8 @@ runMain(async () => {
     }
     const r = await seedDemo(domain.store);
     log.info(r, r.created.length ? 'Demo seeded' : 'Demo already seeded: nothing changed');
-    log.info('Now run `npm start`: it starts the stand-in servers and syncs every demo integration at once');
+    // scripts/up.sh starts the server itself right after.
+    if (!process.argv.includes('--if-empty')) log.info('Now run `npm start`: it starts the stand-in servers and syncs every demo integration at once');
   } finally {
     await domain.close();
   }
