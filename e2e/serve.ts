@@ -1,24 +1,21 @@
 /**
- * The server the browser tests drive: the real app and processors (npm start's code path) on
- * E2E_PORT, over a real Redis (TEST_REDIS_URL / REDIS_URL, else 127.0.0.1:6379 when it answers, else
- * a private redis-server) under a fresh prefix and a SQLite store of its own, with known passwords,
- * the demo organization on the stand-in servers, and one test hook: an `alerts` job whose message
+ * The server the browser tests drive: `npm start`'s composition (server/app/compose.ts) on E2E_PORT,
+ * over a real Redis (TEST_REDIS_URL / REDIS_URL, else 127.0.0.1:6379 when it answers, else a private
+ * redis-server) under a fresh prefix and a SQLite store of its own, with known passwords, the demo
+ * organization seeded on the stand-in servers, and one test hook: an `alerts` job whose message
  * contains "fail" fails.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { compose } from '../server/app/compose.ts';
 import { loadConfig } from '../server/config.ts';
+import { seedDemo } from '../server/demo/seed-demo.ts';
 import { pingRedis, startRedisServer } from '../server/embedded-redis.ts';
-import { buildHttp } from '../server/http/build.ts';
 import { createLogger } from '../server/logger.ts';
-import { handleShutdownSignals } from '../server/runtime.ts';
-import { bootSystem } from '../server/boot.ts';
-import { seedDemo } from '../server/domain/demo/seed-demo.ts';
-import { startDemoStandins } from '../server/domain/demo/demo-standins.ts';
-import { StandinDirectory } from '../server/domain/sync/base-urls.ts';
 import { createRedisConnection } from '../server/redis.ts';
+import { handleShutdownSignals } from '../server/runtime.ts';
 import { E2E } from './credentials.ts';
 
 const port = Number(process.env.E2E_PORT ?? 3999);
@@ -35,6 +32,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bj-e2e-data-'));
 const config = loadConfig({
   ...process.env,
   PORT: String(port),
+  HOST: '127.0.0.1',
   REDIS_URL: redisUrl,
   QUEUE_PREFIX: prefix,
   DATA_DIR: dataDir,
@@ -45,39 +43,35 @@ const config = loadConfig({
   LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
 });
 const log = createLogger(config.LOG_LEVEL, false);
-let standins: Awaited<ReturnType<typeof startDemoStandins>>;
-const system = await bootSystem({
+const system = await compose({
   config,
   log,
+  http: true,
   runWorkers: true,
   runScheduler: true,
-  // The real processors; alerts whose message says "fail" fail on purpose (the failed-job specs).
-  adjustProcessors: (registry) => ({
-    ...registry,
-    alerts: async (data, ctx) => {
-      await ctx.addLog(`checking alert ${data.alertType}`);
-      if (data.message.includes('fail')) throw new Error(`Alert delivery failed: ${data.message}`);
-      await ctx.progress(100);
-      return registry.alerts!(data, ctx);
+  demo: true,
+  overrides: {
+    // The real processors; alerts whose message says "fail" fail on purpose (the failed-job specs).
+    processors: (registry) => ({
+      ...registry,
+      alerts: async (data, ctx) => {
+        await ctx.addLog(`checking alert ${data.alertType}`);
+        if (data.message.includes('fail')) throw new Error(`Alert delivery failed: ${data.message}`);
+        await ctx.progress(100);
+        return registry.alerts!(data, ctx);
+      },
+    }),
+    // The demo organization, so insights, reports and emails have data to show.
+    beforeWorkers: async ({ domain }) => {
+      await seedDemo(domain.store);
     },
-  }),
-  // The demo organization on the stand-ins, so insights, reports and emails have data to show.
-  beforeWorkers: async (domain, { connection }) => {
-    await seedDemo(domain.store);
-    standins = await startDemoStandins(domain.store, new StandinDirectory(connection, `${prefix}:standins`), log);
   },
 });
-const { runtime, domain } = system;
-const { app, services } = buildHttp(runtime, config, log, { store: domain.store, workersExpected: true });
-const server = app.listen(port, '127.0.0.1', () => console.log(`e2e server on http://127.0.0.1:${port} (redis ${redisUrl}, prefix ${prefix})`));
+await system.listen(config.PORT, config.HOST);
+console.log(`e2e server on http://127.0.0.1:${port} (redis ${redisUrl}, prefix ${prefix})`);
 
 handleShutdownSignals(async () => {
-  services.depth.stop();
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  await standins?.withdraw();
   await system.stop();
-  await standins?.close();
   // Leave nothing behind on a shared Redis.
   const c = createRedisConnection(redisUrl!);
   let cursor = '0';

@@ -2,7 +2,7 @@
 // servers, in the configured store (SQLite under DATA_DIR by default). Then `npm start`.
 import { loadConfig } from '../server/config.ts';
 import { openDomain } from '../server/domain/domain.ts';
-import { seedDemo } from '../server/domain/demo/seed-demo.ts';
+import { seedDemo } from '../server/demo/seed-demo.ts';
 import { createLogger } from '../server/logger.ts';
 import { runMain } from '../server/run-main.ts';
 

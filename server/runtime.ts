@@ -4,7 +4,7 @@ import type { Logger } from './logger.ts';
 import { maskUrl } from './logger.ts';
 import { bindQueues, unbindQueues } from './queue/index.ts';
 import { JobScheduler, type ScheduleSource } from './queue/job-scheduler.ts';
-import type { ProcessorRegistry } from './queue/processors/types.ts';
+import type { ProcessorRegistry } from './jobs/contract.ts';
 import { QueueService } from './queue/queue-service.ts';
 import { formatStatsLine } from './queue/stats-line.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';

@@ -1,4 +1,4 @@
-import { bootSystem } from './boot.ts';
+import { compose } from './app/compose.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { handleShutdownSignals } from './runtime.ts';
@@ -8,6 +8,7 @@ import { runMain } from './run-main.ts';
 runMain(async () => {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
-  const system = await bootSystem({ config, log, runWorkers: true, runScheduler: config.RUN_SCHEDULER });
+  // demo: resolves the seeded demo integrations' stand-ins, which `npm start` runs and publishes in Redis.
+  const system = await compose({ config, log, http: false, runWorkers: true, runScheduler: config.RUN_SCHEDULER, demo: true });
   handleShutdownSignals(() => system.stop(), log);
 });

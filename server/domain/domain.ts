@@ -1,13 +1,12 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { ScheduleSource } from '../queue/job-scheduler.ts';
-import { migrate, openDatabase, type Database_ } from './store/db.ts';
+import type { ScheduleSource } from '../jobs/contract.ts';
+import { migrate, openDatabase } from './store/db.ts';
 import { Sealer } from './store/secrets.ts';
 import { Store } from './store/store.ts';
 
 export interface Domain {
   store: Store;
-  database: Database_;
   close(): Promise<void>;
 }
 
@@ -17,7 +16,7 @@ export async function openDomain(config: Pick<Config, 'DATABASE_URL' | 'dataDir'
   const applied = await migrate(database.db);
   log?.info({ database: database.location, dialect: database.dialect, migrations: applied }, 'Domain store ready');
   const store = new Store(database.db, Sealer.load(config.dataDir, config.ENCRYPTION_KEY), database.dialect);
-  return { store, database, close: () => database.close() };
+  return { store, close: () => database.close() };
 }
 
 /** The scheduler reads integrations and organizations from the store. */

@@ -1,14 +1,21 @@
 import type { Integration, NewIntegration, Organization } from '../../shared/domain.ts';
 import type { IntegrationStatus } from '../../shared/metrics.ts';
-import type { JobScheduler } from '../queue/job-scheduler.ts';
 import type { Store } from './store/store.ts';
+
+/** What keeping schedules in step needs of the scheduler (the queue layer's JobScheduler has it). */
+export interface IntegrationScheduling {
+  scheduleOrganization(organizationId: string): Promise<unknown>;
+  scheduleIntegration(integration: Integration): Promise<unknown>;
+  unscheduleIntegration(integrationId: string): Promise<unknown>;
+  scheduleImmediateSync(integrationId: string, syncType: 'full'): Promise<unknown>;
+}
 
 /**
  * Changes to organizations and integrations that keep their schedules in step at once: a new
  * integration is scheduled (and synced in full now), a disabled or removed one loses its schedule.
  */
 export class IntegrationService {
-  constructor(private readonly deps: { store: Store; jobScheduler: JobScheduler }) {}
+  constructor(private readonly deps: { store: Store; jobScheduler: IntegrationScheduling }) {}
 
   async createOrganization(input: { id?: string; name: string }): Promise<Organization> {
     const org = await this.deps.store.createOrganization(input);

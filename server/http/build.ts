@@ -4,7 +4,7 @@ import { loadAdminCredential, type AdminCredential } from '../auth/passwords.ts'
 import type { Runtime } from '../runtime.ts';
 import { createApp } from './app.ts';
 import { createApiServices, type ApiServices } from './services.ts';
-import type { WebhookSecretLookup } from './webhooks-route.ts';
+import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
 
 export interface HttpParts {

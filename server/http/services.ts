@@ -7,7 +7,7 @@ import type { QueueActions } from '../monitoring/queue-actions.ts';
 import type { StatsHub } from '../monitoring/stats-hub.ts';
 import type { JobScheduler } from '../queue/job-scheduler.ts';
 import type { QueueService } from '../queue/queue-service.ts';
-import type { WebhookSecretLookup } from './webhooks-route.ts';
+import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
 
 /** Everything the HTTP layer calls; built once by createApiServices and passed in. */
@@ -37,7 +37,7 @@ import { AuditLog as AuditLogImpl } from '../audit/audit-log.ts';
 import { DepthHistory as DepthHistoryImpl } from '../monitoring/depth-history.ts';
 import { QueueActions as QueueActionsImpl } from '../monitoring/queue-actions.ts';
 import { StatsHub as StatsHubImpl } from '../monitoring/stats-hub.ts';
-import { secretsFromConfig } from './webhooks-route.ts';
+import { secretsFromConfig } from '../webhooks/secrets.ts';
 
 export interface ApiServicesInput {
   config: Pick<Config, 'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN'> & Record<string, unknown>;

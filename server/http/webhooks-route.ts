@@ -4,10 +4,8 @@ import { QueueName } from '../../shared/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueService } from '../queue/queue-service.ts';
 import { webhookFor, webhookJobId } from '../webhooks/platforms.ts';
+import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import { sendError } from './errors.ts';
-
-/** Finds the signing secret for a platform (and, once the store exists, for an integration). */
-export type WebhookSecretLookup = (platform: string, integrationId?: string) => Promise<string | undefined> | string | undefined;
 
 export interface WebhookDeps {
   queueService: QueueService;
@@ -52,12 +50,4 @@ export function webhookRoutes(deps: WebhookDeps): express.Router {
     res.json({ received: true, jobId: job.id });
   });
   return router;
-}
-
-/** Secrets from configuration: WEBHOOK_SECRET_SHOPIFY, …_STRIPE, …_GOOGLE_ANALYTICS, … */
-export function secretsFromConfig(config: Record<string, unknown>): (platform: string) => string | undefined {
-  return (platform) => {
-    const v = config[`WEBHOOK_SECRET_${platform.toUpperCase().replace(/-/g, '_')}`];
-    return typeof v === 'string' && v ? v : undefined;
-  };
 }

@@ -1,30 +1,12 @@
 import type { InsightPeriod, Platform } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
+import type { ScheduleSource, ScheduledIntegration } from '../jobs/contract.ts';
 import type { Logger } from '../logger.ts';
 import { QueueError } from './errors.ts';
 import type { QueueService } from './queue-service.ts';
 import { INSIGHTS_EVERY_HOURS, SYNC_EVERY_HOURS, insightsSchedulerId, spreadCron, syncSchedulerId } from './schedule-plan.ts';
 
-export interface ScheduledIntegration {
-  id: string;
-  organizationId: string;
-  platform: Platform;
-  /** Only ACTIVE integrations are scheduled. */
-  status: 'ACTIVE' | 'ERROR' | 'NEEDS_REAUTH' | 'DISABLED';
-  /** Never synced (null): gets one full sync when the workers start. */
-  lastSyncAt?: string | null;
-}
-
-export interface ScheduledOrganization {
-  id: string;
-}
-
-/** Where the scheduler reads what to schedule; the domain store provides it. */
-export interface ScheduleSource {
-  listIntegrations(): Promise<ScheduledIntegration[]>;
-  listOrganizations(): Promise<ScheduledOrganization[]>;
-  getIntegration(id: string): Promise<ScheduledIntegration | undefined>;
-}
+export type { ScheduleSource, ScheduledIntegration, ScheduledOrganization } from '../jobs/contract.ts';
 
 /** Fixed, so machines in different zones agree and daylight saving never stretches a period. */
 export const SCHEDULE_TZ = 'UTC';

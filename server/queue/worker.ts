@@ -4,7 +4,7 @@ import { jobDataSchemas } from '../../shared/jobs.ts';
 import { QUEUE_NAMES, QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
 import type { Logger } from '../logger.ts';
 import { fieldErrorsOf } from './errors.ts';
-import { DelayJobError, PermanentJobError, type Processor, type ProcessorContext, type ProcessorRegistry } from './processors/types.ts';
+import { DelayJobError, PermanentJobError, type Processor, type ProcessorContext, type ProcessorRegistry } from '../jobs/contract.ts';
 
 export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError';

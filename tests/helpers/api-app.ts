@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { buildHttp, type HttpParts } from '../../server/http/build.ts';
-import { openDomain, type Domain } from '../../server/domain/domain.ts';
+import { compose } from '../../server/app/compose.ts';
+import type { HttpParts } from '../../server/http/build.ts';
+import type { Domain } from '../../server/domain/domain.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
-import type { ProcessorRegistry } from '../../server/queue/processors/types.ts';
-import { startRuntime, type Runtime } from '../../server/runtime.ts';
+import type { ProcessorRegistry } from '../../server/jobs/contract.ts';
+import type { Runtime } from '../../server/runtime.ts';
 import { connect, redisUrl, removeKeys, testPrefix } from './redis.ts';
 import { silentLogger } from './silent-logger.ts';
 
@@ -51,19 +50,19 @@ export async function startApiApp(opts: { env?: Record<string, string>; processo
     ...opts.env,
   });
   const processors = opts.processors ?? {};
-  const runtime = await startRuntime({
+  const system = await compose({
     config,
     log: silentLogger,
-    processors,
-    scheduleSource: emptyScheduleSource,
+    http: true,
     runWorkers: Object.keys(processors).length > 0,
     runScheduler: false,
+    demo: false,
+    overrides: { processors: () => processors, scheduleSource: emptyScheduleSource, sampleDepth: false },
   });
-  const domain = await openDomain(config);
-  const parts = buildHttp(runtime, config, silentLogger, { store: domain.store, workersExpected: Object.keys(processors).length > 0, sampleDepth: false });
-  const server: Server = parts.app.listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { runtime, domain } = system;
+  const parts = system.http!;
+  const { port } = await system.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
   return {
     ...parts,
     domain,
@@ -72,11 +71,7 @@ export async function startApiApp(opts: { env?: Record<string, string>; processo
     config,
     runtime,
     async close() {
-      parts.services.depth.stop();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await runtime.stop();
-      await domain.close();
+      await system.stop();
       const c = connect();
       await removeKeys(c, prefix);
       await c.quit();

@@ -11,7 +11,7 @@ import {
   PlatformTransientError,
 } from '../../server/domain/connectors/errors.ts';
 import { requestJson } from '../../server/domain/connectors/http.ts';
-import { startAllStandins, startStandin, type AllStandins, type CommerceStandin, type MetricsStandin } from '../../server/domain/standins/index.ts';
+import { startAllStandins, startStandin, type AllStandins, type CommerceStandin, type MetricsStandin } from '../../server/demo/standins/index.ts';
 
 /** A fixed past "now" for the stand-ins: their history is deterministic, and anything added during the test is newer. */
 const NOW = Date.parse('2025-03-15T12:00:00Z');

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PLATFORMS, type Platform } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
-import { DEMO_ORG_ID, demoIntegrationId, seedDemo } from '../../server/domain/demo/seed-demo.ts';
-import { startDemoStandins } from '../../server/domain/demo/demo-standins.ts';
+import { DEMO_ORG_ID, demoIntegrationId, seedDemo } from '../../server/demo/seed-demo.ts';
+import { startDemoStandins } from '../../server/demo/demo-standins.ts';
 import { IntegrationService } from '../../server/domain/integrations.ts';
-import type { CommerceStandin, MetricsStandin, Standin } from '../../server/domain/standins/index.ts';
+import type { CommerceStandin, MetricsStandin, Standin } from '../../server/demo/standins/index.ts';
 import type { DataSyncResult } from '../../server/domain/sync/data-sync.ts';
 import type { DialectName } from '../../server/domain/store/db.ts';
 import { syncSchedulerId } from '../../server/queue/schedule-plan.ts';

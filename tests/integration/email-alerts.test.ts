@@ -11,7 +11,7 @@ import { QueueName } from '../../shared/queues.ts';
 import type { AlertResult } from '../../server/domain/alerts/alert-processing.ts';
 import { createAlertProcessor } from '../../server/domain/alerts/alert-processing.ts';
 import type { EmailResult } from '../../server/domain/email/email-processing.ts';
-import { startResendStandin, type ResendStandin } from '../../server/domain/email/resend-standin.ts';
+import { startResendStandin, type ResendStandin } from '../../server/demo/resend-standin.ts';
 import { messageIdFor } from '../../server/domain/email/transports.ts';
 import type { DialectName } from '../../server/domain/store/db.ts';
 import { postgresUnavailable } from '../helpers/databases.ts';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderEmail } from '../../server/domain/email/templates.ts';
-import { startResendStandin, type ResendStandin } from '../../server/domain/email/resend-standin.ts';
+import { startResendStandin, type ResendStandin } from '../../server/demo/resend-standin.ts';
 import {
   EmailRejectedError,
   EmailTransientError,

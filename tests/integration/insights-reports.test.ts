@@ -1,6 +1,6 @@
 /**
  * The insights and report processors end to end: real BullMQ workers running the production
- * processors (createProcessors, as boot.ts wires them) on real Redis, over a fresh SQLite or
+ * processors (createProcessors, as the composition root wires them) on real Redis, over a fresh SQLite or
  * PostgreSQL store seeded with daily metrics whose totals are known. The report downloads are read
  * through the real HTTP app (startApiApp).
  */

@@ -5,9 +5,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ReportJobData, WebhookJobData } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
-import { SYSTEM_ORG, createHealthMonitor } from '../../server/domain/alerts/health-monitor.ts';
+import { SYSTEM_ORG, createHealthMonitor } from '../../server/monitoring/health-monitor.ts';
+import { readRate } from '../../server/monitoring/throughput.ts';
 import type { DialectName } from '../../server/domain/store/db.ts';
-import { PermanentJobError } from '../../server/queue/processors/types.ts';
+import { PermanentJobError } from '../../server/jobs/contract.ts';
 import { postgresUnavailable } from '../helpers/databases.ts';
 import { openProcessorHarness, type ProcessorHarness } from '../fixtures/processor-harness.ts';
 
@@ -29,7 +30,14 @@ describe.each(['sqlite', 'postgres'] as const)('queue-health monitor on %s', (di
   });
 
   const monitorOf = (harness: ProcessorHarness) =>
-    createHealthMonitor({ store: harness.store, queueService: harness.queueService, connection: harness.connection, prefix: harness.prefix, thresholds: THRESHOLDS });
+    createHealthMonitor({
+      readOverview: () => harness.queueService.getOverview(),
+      readRecent: (q) => readRate(harness.queueService.queue(q), 5),
+      workerCount: (q) => harness.queueService.queue(q).getWorkersCount(),
+      alerts: harness.store.alerts,
+      claimSlot: async () => true,
+      thresholds: THRESHOLDS,
+    });
   const systemAlerts = async () => (await h!.store.alerts.list({ organizationId: SYSTEM_ORG })).alerts.sort((a, b) => a.alertType.localeCompare(b.alertType) || a.firstAt.localeCompare(b.firstAt));
 
   test('a backlog with no worker raises QUEUE_BACKLOG and QUEUE_NO_WORKER under SYSTEM_ORG; a second check folds; once emptied they resolve', async () => {

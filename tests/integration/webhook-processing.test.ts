@@ -5,7 +5,7 @@ import type { Platform, WebhookJobData } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { CONNECTORS } from '../../server/domain/connectors/index.ts';
 import type { PlatformRecord } from '../../server/domain/connectors/types.ts';
-import type { CommerceStandin } from '../../server/domain/standins/index.ts';
+import type { CommerceStandin } from '../../server/demo/standins/index.ts';
 import type { DialectName } from '../../server/domain/store/db.ts';
 import type { WebhookResult } from '../../server/domain/sync/webhook-processing.ts';
 import { postgresUnavailable } from '../helpers/databases.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueueName } from '../../shared/queues.ts';
-import { DelayJobError, PermanentJobError } from '../../server/queue/processors/types.ts';
+import { DelayJobError, PermanentJobError } from '../../server/jobs/contract.ts';
 import { QueueService } from '../../server/queue/queue-service.ts';
 import { createWorkerRuntime, type WorkerRuntime } from '../../server/queue/worker.ts';
 import type { Redis } from '../../server/redis.ts';

@@ -2,7 +2,7 @@ import { Queue, type Job } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QueueService } from '../../server/queue/queue-service.ts';
 import { JobTimeoutError, createWorkerRuntime, type WorkerRuntime, type WorkerRuntimeOptions } from '../../server/queue/worker.ts';
-import type { ProcessorRegistry } from '../../server/queue/processors/types.ts';
+import type { ProcessorRegistry } from '../../server/jobs/contract.ts';
 import type { Redis } from '../../server/redis.ts';
 import type { AlertJobData, EmailJobData } from '../../shared/jobs.ts';
 import { QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ANOMALY_THRESHOLD,
-  anomaliesForAlert,
-  changePct,
-  computeInsights,
-  fillDays,
-  linearFit,
-  mad,
-  median,
-  robustZ,
-  slope,
-  sum,
-} from '../../server/domain/insights/maths.ts';
+import { DEFAULT_ANOMALY_THRESHOLD, anomaliesForAlert, computeInsights } from '../../server/domain/insights/rules.ts';
+import { changePct, fillDays, linearFit, mad, median, robustZ, slope, sum } from '../../server/domain/insights/statistics.ts';
 import type { DailyPoint, Insight, InsightType, InsightsInput, MetricSeries } from '../../server/domain/insights/types.ts';
 import type { MetricName } from '../../shared/metrics.ts';
 

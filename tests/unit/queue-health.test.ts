@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, type Overview, type QueueName, type QueueStats } from '../../shared/queues.ts';
-import { DEFAULT_HEALTH, evaluateHealth, type HealthReading } from '../../server/domain/alerts/queue-health.ts';
+import { DEFAULT_HEALTH, evaluateHealth, type HealthReading } from '../../server/monitoring/queue-health.ts';
 
 const ZERO: QueueStats = { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 };
 const T = { maxWaiting: 5, maxFailureRate: 0.5, minFinishedForRate: 4 };

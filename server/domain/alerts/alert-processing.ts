@@ -1,5 +1,5 @@
 import type { AlertJobData, EmailJobData, JobOptions } from '../../../shared/jobs.ts';
-import type { ProcessorContext } from '../../queue/processors/types.ts';
+import type { ProcessorContext } from '../../jobs/contract.ts';
 import type { Store } from '../store/store.ts';
 
 export interface AlertDeps {

@@ -1,5 +1,5 @@
 import type { EmailJobData } from '../../../shared/jobs.ts';
-import { PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
+import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import type { Store } from '../store/store.ts';
 import { EmailDataError, renderEmail } from './templates.ts';
 import { EmailRejectedError, normaliseRecipients } from './transports.ts';

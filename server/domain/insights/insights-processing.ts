@@ -1,10 +1,10 @@
 import type { AlertJobData, InsightsJobData } from '../../../shared/jobs.ts';
 import type { Cache } from '../../cache.ts';
-import { PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
+import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import type { StoredInsights } from '../store/insights-store.ts';
 import type { Store } from '../store/store.ts';
-import { anomaliesForAlert, computeInsights } from './maths.ts';
 import { PERIOD_DAYS, addDays, dayOf, loadOrgSeries, windowsEnding } from './org-series.ts';
+import { anomaliesForAlert, computeInsights } from './rules.ts';
 
 export interface InsightsDeps {
   store: Store;
@@ -21,9 +21,9 @@ export const insightsCacheKey = (organizationId: string, period: string) => `ins
 
 /**
  * The insights processor: the organization's daily metrics for the period (ending yesterday, the
- * last complete day) against the period before, through the pure maths; the result is stored,
- * cached per organization and period, and reused unless forceRegenerate. A notable anomaly raises
- * a DATA_ANOMALY alert (one per metric and day).
+ * last complete day) against the period before, through the pure rules (rules.ts); the result is
+ * stored, cached per organization and period, and reused unless forceRegenerate. A notable anomaly
+ * raises a DATA_ANOMALY alert (one per metric and day).
  */
 export function createInsightsProcessor(deps: InsightsDeps) {
   return async function generateInsights(data: InsightsJobData, ctx: ProcessorContext): Promise<InsightsResult> {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EmailJobData, JobOptions, ReportJobData } from '../../../shared/jobs.ts';
-import { PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
-import { computeInsights } from '../insights/maths.ts';
+import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import { addDays, dayOf, loadOrgSeries, windowsEnding } from '../insights/org-series.ts';
+import { computeInsights } from '../insights/rules.ts';
 import type { Store } from '../store/store.ts';
 import { renderReport } from './render-report.ts';
 

@@ -1,7 +1,7 @@
 import type { AlertJobData, DataSyncJobData, Platform } from '../../../shared/jobs.ts';
 import type { Integration } from '../../../shared/domain.ts';
 import type { Logger } from '../../logger.ts';
-import { DelayJobError, PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
+import { DelayJobError, PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import { PlatformAuthError, PlatformRateLimitError, PlatformRequestError } from '../connectors/errors.ts';
 import type { Connector, SyncWindow } from '../connectors/types.ts';
 import type { Store } from '../store/store.ts';

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Integration } from '../../../shared/domain.ts';
 import type { WebhookJobData } from '../../../shared/jobs.ts';
 import type { Logger } from '../../logger.ts';
-import { PermanentJobError, type ProcessorContext } from '../../queue/processors/types.ts';
+import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import { verifyCarriedSignature } from '../../webhooks/platforms.ts';
 import type { Store } from '../store/store.ts';
 import { mapWebhookEvent } from './webhook-events.ts';

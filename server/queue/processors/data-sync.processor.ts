@@ -1,5 +1,5 @@
 import { CONNECTORS } from '../../domain/connectors/index.ts';
-import { StandinDirectory, createBaseUrlResolver } from '../../domain/sync/base-urls.ts';
+import { integrationBaseUrl } from '../../domain/sync/base-urls.ts';
 import { createDataSyncProcessor } from '../../domain/sync/data-sync.ts';
 import { createRateBudget } from '../../domain/sync/rate-budget.ts';
 import { QueueName } from '../../../shared/queues.ts';
@@ -27,7 +27,7 @@ export function dataSyncProcessor(deps: ProcessorDeps) {
   return createDataSyncProcessor({
     store: deps.store,
     connectors: CONNECTORS,
-    baseUrlFor: createBaseUrlResolver(new StandinDirectory(deps.connection, `${prefix}:standins`)),
+    baseUrlFor: deps.baseUrlFor ?? integrationBaseUrl,
     budget: createRateBudget(deps.connection, { prefix, max: deps.config.SYNC_CALLS_PER_MINUTE, windowMs: 60_000 }),
     raiseAlert: async (data, dedupeKey) => {
       await deps.queueService.addJob(QueueName.ALERTS, data, { deduplication: { id: dedupeKey } });

@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
 import type { Store } from '../../domain/store/store.ts';
+import type { BaseUrlResolver } from '../../domain/sync/base-urls.ts';
 import type { Logger } from '../../logger.ts';
 import type { Redis } from '../../redis.ts';
 import type { QueueService } from '../queue-service.ts';
@@ -8,10 +9,10 @@ import { dataSyncProcessor } from './data-sync.processor.ts';
 import { emailProcessor } from './email.processor.ts';
 import { insightsProcessor } from './insights.processor.ts';
 import { reportProcessor } from './report.processor.ts';
-import type { ProcessorRegistry } from './types.ts';
+import type { ProcessorRegistry } from '../../jobs/contract.ts';
 import { webhookProcessor } from './webhook.processor.ts';
 
-export type { Processor, ProcessorContext, ProcessorRegistry } from './types.ts';
+export type { Processor, ProcessorContext, ProcessorRegistry } from '../../jobs/contract.ts';
 
 /** What the processors work with: the store, the queues (follow-up jobs) and Redis (budgets). */
 export interface ProcessorDeps {
@@ -20,6 +21,8 @@ export interface ProcessorDeps {
   connection: Redis;
   config: Config;
   log: Logger;
+  /** Where syncs send API calls; the integration's own base URL or the platform's by default (the demo wraps it). */
+  baseUrlFor?: BaseUrlResolver;
 }
 
 /** One processor per queue, each doing the real work through the store, Redis and the queues. */

@@ -1,4 +1,4 @@
-import { secretsFromConfig } from '../../http/webhooks-route.ts';
+import { secretsFromConfig } from '../../webhooks/secrets.ts';
 import { createWebhookProcessor } from '../../domain/sync/webhook-processing.ts';
 import type { ProcessorDeps } from './index.ts';
 

@@ -1,5 +1,5 @@
-import type { AlertSeverity } from '../../../shared/domain.ts';
-import type { Overview, QueueName } from '../../../shared/queues.ts';
+import type { AlertSeverity } from '../../shared/domain.ts';
+import type { Overview, QueueName } from '../../shared/queues.ts';
 
 export interface HealthThresholds {
   /** The guide: "Alert if waiting > 100". */

@@ -1,7 +1,7 @@
-import { PLATFORMS } from '../../../shared/jobs.ts';
-import type { Store } from '../store/store.ts';
-import { STANDIN_DEFAULTS } from '../standins/index.ts';
-import { STANDIN_SCHEME } from '../sync/base-urls.ts';
+import { PLATFORMS } from '../../shared/jobs.ts';
+import type { Store } from '../domain/store/store.ts';
+import { STANDIN_DEFAULTS } from './standins/index.ts';
+import { STANDIN_SCHEME } from './standin-directory.ts';
 
 export const DEMO_ORG_ID = 'demo-org';
 export const demoIntegrationId = (platform: string) => `demo-${platform}`;

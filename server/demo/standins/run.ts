@@ -1,6 +1,6 @@
 /**
  * Demo: every stand-in on 127.0.0.1, with what to point integrations at.
- * `tsx server/domain/standins/run.ts [portBase]` — with a port base, platforms get portBase, +1, … in PLATFORMS order.
+ * `tsx server/demo/standins/run.ts [portBase]` — with a port base, platforms get portBase, +1, … in PLATFORMS order.
  */
 import { PLATFORMS, type Platform } from '../../../shared/jobs.ts';
 import { startAllStandins } from './index.ts';

@@ -1,6 +1,11 @@
-import type { JobDataMap } from '../../../shared/jobs.ts';
-import type { QueueName } from '../../../shared/queues.ts';
-import type { Logger } from '../../logger.ts';
+import type { JobDataMap, Platform } from '../../shared/jobs.ts';
+import type { QueueName } from '../../shared/queues.ts';
+import type { Logger } from '../logger.ts';
+
+/**
+ * The job contract: what the worker hands a processor and what a processor may throw back, and what
+ * the scheduler reads. Neutral ground: the queue layer and the domain both import it, never each other.
+ */
 
 /** What a processor gets beside its data. No BullMQ types: processors stay plain functions. */
 export interface ProcessorContext {
@@ -40,4 +45,25 @@ export class DelayJobError extends Error {
 /** Thrown by a processor: fail the job now, without the remaining attempts (bad input, revoked access). */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
+}
+
+export interface ScheduledIntegration {
+  id: string;
+  organizationId: string;
+  platform: Platform;
+  /** Only ACTIVE integrations are scheduled. */
+  status: 'ACTIVE' | 'ERROR' | 'NEEDS_REAUTH' | 'DISABLED';
+  /** Never synced (null): gets one full sync when the workers start. */
+  lastSyncAt?: string | null;
+}
+
+export interface ScheduledOrganization {
+  id: string;
+}
+
+/** Where the scheduler reads what to schedule; the domain store provides it. */
+export interface ScheduleSource {
+  listIntegrations(): Promise<ScheduledIntegration[]>;
+  listOrganizations(): Promise<ScheduledOrganization[]>;
+  getIntegration(id: string): Promise<ScheduledIntegration | undefined>;
 }

@@ -1,7 +1,7 @@
 import type { Platform } from '../../../shared/jobs.ts';
 import { PLATFORMS } from '../../../shared/jobs.ts';
 import type { MetricName } from '../../../shared/metrics.ts';
-import type { ConnectorContext, DailyMetricRow, PlatformRecord } from '../connectors/types.ts';
+import type { ConnectorContext, DailyMetricRow, PlatformRecord } from '../../domain/connectors/types.ts';
 import type { CommerceStore, NewOrder, SimOrder, SimRefund } from './commerce-store.ts';
 import { serveStandin, type FailOptions, type PlatformBehaviour, type RequestLogEntry, type StandinServer } from './harness.ts';
 import { shopifyStandin } from './shopify.ts';

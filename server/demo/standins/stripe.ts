@@ -1,4 +1,4 @@
-import type { PlatformRecord } from '../connectors/types.ts';
+import type { PlatformRecord } from '../../domain/connectors/types.ts';
 import { CommerceStore, type CommerceFlavor, type SimOrder } from './commerce-store.ts';
 import { ReplyError, type PlatformBehaviour, type StandinCall, type StandinReply } from './harness.ts';
 import { addDays, dayOf, dayStart, minorPerMajor, type Rng } from './prng.ts';

@@ -1,5 +1,5 @@
 import type { MetricName } from '../../../shared/metrics.ts';
-import type { DailyMetricRow } from '../connectors/types.ts';
+import type { DailyMetricRow } from '../../domain/connectors/types.ts';
 import { addDays, dayOf, lastDays, rngFor, type Rng } from './prng.ts';
 
 export type DayValues<M extends MetricName> = Record<M, number>;
