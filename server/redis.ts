@@ -42,25 +42,6 @@ export function createRedisConnection(url: string, opts: ConnectionOptions = {})
   return client;
 }
 
-/**
- * The process's shared client (the guide's singleton). Created on first use from the URL given
- * to `initSharedRedis`; BullMQ queues share it, Workers get their own through the factory.
- */
-let shared: Redis | undefined;
-export function initSharedRedis(url: string, log?: Logger): Redis {
-  shared ??= createRedisConnection(url, { log, name: 'bizinsights:shared' });
-  return shared;
-}
-export function sharedRedis(): Redis {
-  if (!shared) throw new Error('Redis is not initialised: call initSharedRedis(url) at start-up');
-  return shared;
-}
-export async function closeSharedRedis(): Promise<void> {
-  const c = shared;
-  shared = undefined;
-  if (c) await c.quit().catch(() => c.disconnect());
-}
-
 /** Reads the eviction policy; anything but noeviction can silently drop queue keys. */
 export async function evictionPolicy(client: Redis): Promise<string | undefined> {
   const info = await client.info('memory');
