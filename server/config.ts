@@ -16,7 +16,24 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: use 127.0.0.1:6379 if it answers, else start a private redis-server under DATA_DIR. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, hostname: /./, message: 'must be a redis:// or rediss:// URL' }).optional(),
-  /** BullMQ key prefix; use a {hash-tag} such as {bizinsights} on Redis Cluster. */
+  /** Redis Cluster seed nodes, `host:port,host:port,…`: every connection becomes an ioredis Cluster. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, 'must be host:port,host:port,…')
+    .transform((v) => v.split(',').map((n) => {
+      const [host, port] = n.trim().split(/:(?=\d+$)/);
+      return { host, port: Number(port) };
+    }))
+    .optional(),
+  /** Password for REDIS_CLUSTER_NODES (a REDIS_URL carries its own). */
+  REDIS_PASSWORD: z.string().optional(),
+  /** TLS to the cluster nodes (a REDIS_URL says it with rediss://). */
+  REDIS_TLS: bool.default(false),
+  /** Allow the private redis-server when no Redis is configured; on by default except in production. */
+  EMBEDDED_REDIS: bool.optional(),
+  /** `npm run worker` serves /livez and /readyz on this port when set. */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** BullMQ key prefix. On Redis Cluster each queue gets its own hash tag (see README, Redis Cluster). */
   QUEUE_PREFIX: z.string().min(1).default('bizinsights'),
   /** Unset: SQLite under DATA_DIR. postgres://… once workers run on several machines. */
   DATABASE_URL: z.string().optional(),
@@ -76,17 +93,50 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
+/**
+ * Production refuses to guess: the demo's fallbacks (probing 127.0.0.1:6379 or starting a private
+ * redis-server, a generated encryption key, a generated admin password) would let a scaled-out worker
+ * join the wrong Redis or fail to decrypt. One line per missing value.
+ */
+function productionProblems(c: z.infer<typeof configSchema>): string[] {
+  if (c.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (!c.REDIS_URL && !c.REDIS_CLUSTER_NODES && !c.EMBEDDED_REDIS) {
+    problems.push('REDIS_URL is required in production (or REDIS_CLUSTER_NODES; EMBEDDED_REDIS=true to run a private redis-server)');
+  }
+  if (!c.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY is required in production (the same on every machine that shares the database)');
+  if (!c.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is required in production (no generated password)');
+  return problems;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
 /** Parses the environment once; a bad value stops the process with one line naming the variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { producerOnly?: boolean } = {}): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = configSchema.safeParse(cleaned);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
+  // A producer client (queueService in another app) needs only its Redis; the server and workers need all.
+  const problems = opts.producerOnly ? [] : productionProblems(parsed.data);
+  if (problems.length) throw new ConfigError(problems.join('\n'));
   return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}
+
+/**
+ * Reads `.env` from the working directory when there is one (Node's own parser); variables already in
+ * the environment win. Entry points call it before loadConfig.
+ */
+export function loadEnvFile(file = '.env'): boolean {
+  try {
+    process.loadEnvFile(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new ConfigError(`Cannot read ${file}: ${(err as Error).message}`);
+  }
 }

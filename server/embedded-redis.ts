@@ -11,6 +11,13 @@ export class RedisServerMissingError extends Error {
   }
 }
 
+export class RedisNotConfiguredError extends Error {
+  override name = 'RedisNotConfiguredError';
+  constructor() {
+    super('No Redis: set REDIS_URL (or REDIS_CLUSTER_NODES), or EMBEDDED_REDIS=true to run a private redis-server');
+  }
+}
+
 export interface RedisEndpoint {
   url: string;
   /** 'configured' (REDIS_URL), 'local' (something on 6379), 'embedded' (ours), 'shared-embedded' (another process's). */
@@ -150,11 +157,13 @@ export async function startRedisServer(opts: StartOptions): Promise<RedisServerH
  * private redis-server already started by another process of this DATA_DIR (its URL is kept in
  * `redis/url`); else a new private one, owned by this process and stopped by `stop()`.
  */
-export async function resolveRedis(opts: { redisUrl?: string; dataDir: string; log?: Logger }): Promise<RedisEndpoint> {
+export async function resolveRedis(opts: { redisUrl?: string; dataDir: string; log?: Logger; probeLocal?: boolean; allowEmbedded?: boolean }): Promise<RedisEndpoint> {
   const noop = async () => {};
   if (opts.redisUrl) return { url: opts.redisUrl, source: 'configured', stop: noop };
-  if (await pingRedis('127.0.0.1', 6379)) return { url: 'redis://127.0.0.1:6379', source: 'local', stop: noop };
+  // Production never probes: a Redis that happens to answer on this machine is not a configuration.
+  if (opts.probeLocal !== false && (await pingRedis('127.0.0.1', 6379))) return { url: 'redis://127.0.0.1:6379', source: 'local', stop: noop };
 
+  if (opts.allowEmbedded === false) throw new RedisNotConfiguredError();
   const dir = path.join(opts.dataDir, 'redis');
   const urlFile = path.join(dir, 'url');
   const alreadyRunning = readUrlFile(urlFile);

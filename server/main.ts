@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { compose } from './app/compose.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, loadEnvFile } from './config.ts';
 import { createLogger } from './logger.ts';
 import { handleShutdownSignals } from './runtime.ts';
 import { runMain } from './run-main.ts';
@@ -10,10 +11,13 @@ import { runMain } from './run-main.ts';
  * With the demo seeded it also runs the platforms' stand-in servers.
  */
 runMain(async () => {
+  loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
   const runWorkers = config.RUN_WORKERS && !process.argv.includes('--no-workers');
-  const system = await compose({ config, log, http: true, runWorkers, runScheduler: runWorkers && config.RUN_SCHEDULER, demo: true });
+  // Compiled (dist/server/main.js) the console is beside it in dist/client; from source (tsx), in dist/client.
+  const clientDir = path.resolve(import.meta.dirname, import.meta.filename.endsWith('.js') ? '../client' : '../dist/client');
+  const system = await compose({ config, log, clientDir, http: true, runWorkers, runScheduler: runWorkers && config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
   handleShutdownSignals(() => system.stop(), log);
   try {
     const { port } = await system.listen(config.PORT, config.HOST);

@@ -44,7 +44,9 @@ export interface Runtime {
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config, log } = opts;
-  const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.dataDir, log });
+  const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.dataDir, log, probeLocal: config.NODE_ENV !== 'production',
+    allowEmbedded: config.EMBEDDED_REDIS ?? config.NODE_ENV !== 'production',
+  });
   const connection = createRedisConnection(redis.url, { log, name: 'bizinsights' });
   await waitForRedis(connection, redis.url, log);
 

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { Config } from '../config.ts';
 import { startDemoStandins, type DemoStandins } from '../demo/demo-standins.ts';
@@ -29,6 +31,8 @@ export interface ComposeOptions {
    * stand-in servers for them. Production composes without it.
    */
   demo: boolean;
+  /** The built console (`npm run build`); default `dist/client` under the working directory. */
+  clientDir?: string;
   overrides?: ComposeOverrides;
 }
 
@@ -102,8 +106,8 @@ export async function compose(opts: ComposeOptions): Promise<System> {
   // The queue-health monitor runs with the scheduler (a slot claim in Redis lets one process check per interval).
   const health = createHealthMonitor({
     readOverview: () => queueService.getOverview(),
-    readRecent: (q) => readRate(queueService.queue(q), 5),
-    workerCount: (q) => queueService.queue(q).getWorkersCount(),
+    readRecent: (q) => readRate(queueService, q, 5),
+    workerCount: (q) => queueService.getWorkerCount(q),
     alerts: domain.store.alerts,
     claimSlot: async (slot, ttlMs) => (await connection.set(`${config.QUEUE_PREFIX}:health:slot:${slot}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
     thresholds: { maxWaiting: config.HEALTH_MAX_WAITING, maxFailureRate: config.HEALTH_MAX_FAILURE_RATE, minFinishedForRate: 10 },
@@ -112,11 +116,16 @@ export async function compose(opts: ComposeOptions): Promise<System> {
   if (opts.runScheduler && o.healthMonitor !== false) health.start(config.HEALTH_CHECK_INTERVAL_MS);
 
   const fallbackSecret = secretsFromConfig(config);
+  const clientDir = opts.clientDir ?? path.resolve('dist/client');
+  if (opts.http && !fs.existsSync(path.join(clientDir, 'index.html'))) {
+    log.warn({ clientDir }, 'No built console: / will not serve it (run npm run build); the API, Bull Board and webhooks work without it');
+  }
   const http = opts.http
     ? buildHttp(runtime, config, log, {
         store: domain.store,
         workersExpected: opts.runWorkers,
         sampleDepth: o.sampleDepth,
+        clientDir,
         // The intake checks each integration's own secret from the store, configuration's as fallback.
         webhookSecret: (platform, integrationId) => webhookSecret({ store: domain.store, fallbackSecret }, platform, integrationId),
       })

@@ -2,8 +2,8 @@ import express, { type Request, type Response } from 'express';
 import { loginInputSchema } from '../../shared/auth.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
+import { fieldErrorsOf } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { fieldErrorsOf } from '../queue/errors.ts';
 import { sendError } from './errors.ts';
 import { SESSION_COOKIE, clientIp, isSameOrigin } from './middleware/auth.ts';
 

@@ -18,7 +18,7 @@ export function buildHttp(
   runtime: Runtime,
   config: Config,
   log: Logger,
-  opts: { store: Store; workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup },
+  opts: { store: Store; workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup; clientDir?: string },
 ): HttpParts {
   const admin = loadAdminCredential(config.dataDir, config.ADMIN_PASSWORD);
   const services = createApiServices({
@@ -36,6 +36,7 @@ export function buildHttp(
     services,
     health: { connection: runtime.connection, workers: runtime.workers, workersExpected: opts.workersExpected },
     trustProxy: config.TRUST_PROXY,
+    clientDir: opts.clientDir,
   });
   return { app, services, admin };
 }

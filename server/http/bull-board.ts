@@ -12,6 +12,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
 function board(queueService: QueueService, readOnlyMode: boolean): express.Router {
   const serverAdapter = new ExpressAdapter().setBasePath(BULL_BOARD_PATH);
   createBullBoard({
+    // Its adapter needs BullMQ's own Queue objects: the one place outside the queue layer that gets them.
     queues: QUEUE_NAMES.map((name) => new BullMQAdapter(queueService.queue(name), { readOnlyMode })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'BizInsights Jobs' } },

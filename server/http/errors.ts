@@ -1,18 +1,23 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
-import { JobValidationError, QueueError, fieldErrorsOf, type FieldErrors } from '../queue/errors.ts';
+import { AppError, describeFieldErrors, fieldErrorsOf, type AppErrorCode, type FieldErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
-/** HTTP status for each queue-layer error code. */
-export const STATUS_BY_CODE: Record<QueueError['code'], number> = {
+/**
+ * The HTTP status of every AppError code: the one table, read by REST (below) and by tRPC, which
+ * derives its own code from the status (trpc/init.ts).
+ */
+export const STATUS_BY_CODE = {
+  NOT_FOUND: 404,
   UNKNOWN_QUEUE: 404,
   JOB_NOT_FOUND: 404,
-  NOT_FOUND: 404,
   INVALID_JOB_DATA: 400,
   INVALID_JOB_OPTIONS: 400,
   INVALID_CRON: 400,
   INVALID_JOB_STATE: 409,
-};
+} as const satisfies Record<AppErrorCode, number>;
+
+export type AppErrorStatus = (typeof STATUS_BY_CODE)[AppErrorCode];
 
 export interface ApiErrorBody {
   success: false;
@@ -28,12 +33,10 @@ export function sendError(res: Response, status: number, code: string, message: 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    if (err instanceof QueueError) {
-      return sendError(res, STATUS_BY_CODE[err.code], err.code, err.message, err instanceof JobValidationError ? err.fieldErrors : undefined);
-    }
+    if (err instanceof AppError) return sendError(res, STATUS_BY_CODE[err.code], err.code, err.message, err.fieldErrors);
     if (err instanceof z.ZodError) {
       const fields = fieldErrorsOf(err);
-      return sendError(res, 400, 'BAD_REQUEST', `Invalid request: ${Object.entries(fields).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')}`, fields);
+      return sendError(res, 400, 'BAD_REQUEST', `Invalid request: ${describeFieldErrors(fields)}`, fields);
     }
     const e = err as { type?: string; status?: number; message?: string };
     if (e.type === 'entity.too.large') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');

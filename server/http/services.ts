@@ -3,10 +3,18 @@ import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { DepthHistory } from '../monitoring/depth-history.ts';
+import type { MetricsService } from '../monitoring/metrics-service.ts';
 import type { QueueActions } from '../monitoring/queue-actions.ts';
 import type { StatsHub } from '../monitoring/stats-hub.ts';
 import type { JobScheduler } from '../queue/job-scheduler.ts';
 import type { QueueService } from '../queue/queue-service.ts';
+import type { AlertsService } from '../services/alerts-service.ts';
+import type { InsightsService } from '../services/insights-service.ts';
+import type { JobsService } from '../services/jobs-service.ts';
+import type { OrganizationsService } from '../services/organizations-service.ts';
+import type { OutboxService } from '../services/outbox-service.ts';
+import type { ReportsService } from '../services/reports-service.ts';
+import type { SchedulesService } from '../services/schedules-service.ts';
 import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
 
@@ -16,7 +24,17 @@ export interface ApiServices {
   /** The domain store: organizations, alerts, insights, reports, the outbox. */
   store: Store;
   jobScheduler: JobScheduler;
+  /** Every audited state change of queues, jobs and schedules. */
   actions: QueueActions;
+  /** What the routers read and do, one service per area of the console. */
+  jobs: JobsService;
+  metrics: MetricsService;
+  schedules: SchedulesService;
+  organizations: OrganizationsService;
+  alerts: AlertsService;
+  insights: InsightsService;
+  reports: ReportsService;
+  outbox: OutboxService;
   audit: AuditLog;
   auth: Authenticator;
   loginLimiter: RateLimiter;
@@ -35,8 +53,16 @@ import { SessionStore } from '../auth/sessions.ts';
 import { hashPassword, type AdminCredential } from '../auth/passwords.ts';
 import { AuditLog as AuditLogImpl } from '../audit/audit-log.ts';
 import { DepthHistory as DepthHistoryImpl } from '../monitoring/depth-history.ts';
+import { MetricsService as MetricsServiceImpl } from '../monitoring/metrics-service.ts';
 import { QueueActions as QueueActionsImpl } from '../monitoring/queue-actions.ts';
 import { StatsHub as StatsHubImpl } from '../monitoring/stats-hub.ts';
+import { AlertsService as AlertsServiceImpl } from '../services/alerts-service.ts';
+import { InsightsService as InsightsServiceImpl } from '../services/insights-service.ts';
+import { JobsService as JobsServiceImpl } from '../services/jobs-service.ts';
+import { OrganizationsService as OrganizationsServiceImpl } from '../services/organizations-service.ts';
+import { OutboxService as OutboxServiceImpl } from '../services/outbox-service.ts';
+import { ReportsService as ReportsServiceImpl } from '../services/reports-service.ts';
+import { SchedulesService as SchedulesServiceImpl } from '../services/schedules-service.ts';
 import { secretsFromConfig } from '../webhooks/secrets.ts';
 
 export interface ApiServicesInput {
@@ -67,16 +93,28 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     sessions,
   );
   const readOverview = () => queueService.getOverview();
+  const { store } = input;
+  const actions = new QueueActionsImpl({ queueService, audit, log });
+  const depth = new DepthHistoryImpl(connection, keys, readOverview);
+  const organizations = new OrganizationsServiceImpl(store);
   return {
     queueService,
-    store: input.store,
+    store,
     jobScheduler: input.jobScheduler,
     audit,
-    actions: new QueueActionsImpl({ queueService, audit, log }),
+    actions,
+    jobs: new JobsServiceImpl(queueService),
+    metrics: new MetricsServiceImpl({ source: queueService, depth }),
+    schedules: new SchedulesServiceImpl(queueService),
+    organizations,
+    alerts: new AlertsServiceImpl({ alerts: store.alerts, actions }),
+    insights: new InsightsServiceImpl({ insights: store.insights, organizations, actions }),
+    reports: new ReportsServiceImpl({ reports: store.reports, organizations, actions }),
+    outbox: new OutboxServiceImpl(store.outbox),
     auth,
     loginLimiter: new RateLimiterImpl(connection, { prefix: keys, max: config.LOGIN_MAX_ATTEMPTS, windowSec: 15 * 60 }),
     statsHub: new StatsHubImpl(readOverview, input.statsIntervalMs ?? 1500, (err) => log.warn({ err: err.message }, 'Live stats poll failed')),
-    depth: new DepthHistoryImpl(connection, keys, readOverview),
+    depth,
     webhookSecret: input.webhookSecret ?? secretsFromConfig(config),
     log,
     bodyLimit: config.BODY_LIMIT,

@@ -1,6 +1,9 @@
-import type { Job, Queue } from 'bullmq';
-import type { JobStateName } from '../../shared/queues.ts';
-import { toJobView, type JobView } from '../queue/job-view.ts';
+import type { JobStateName, QueueName } from '../../shared/queues.ts';
+import type { JobView } from '../queue/job-view.ts';
+import type { JobListType, QueueService } from '../queue/queue-service.ts';
+
+/** What a search reads of the queue service. */
+export type JobScanSource = Pick<QueueService, 'isPaused' | 'findJob' | 'countJobs' | 'scanJobs'>;
 
 export interface SearchResult {
   jobs: JobView[];
@@ -11,8 +14,7 @@ export interface SearchResult {
   maxScan: number;
 }
 
-type BullType = 'wait' | 'prioritized' | 'active' | 'delayed' | 'failed' | 'completed';
-const TYPES_BY_STATE: Record<JobStateName, BullType[]> = {
+const TYPES_BY_STATE: Record<JobStateName, JobListType[]> = {
   waiting: ['wait', 'prioritized'],
   paused: ['wait', 'prioritized'],
   active: ['active'],
@@ -20,13 +22,13 @@ const TYPES_BY_STATE: Record<JobStateName, BullType[]> = {
   failed: ['failed'],
   completed: ['completed'],
 };
-const ALL_TYPES: BullType[] = ['active', 'wait', 'prioritized', 'delayed', 'failed', 'completed'];
+const ALL_TYPES: JobListType[] = ['active', 'wait', 'prioritized', 'delayed', 'failed', 'completed'];
 const PAGE = 500;
 
 /** Case-insensitive match of the text against the job's id, name and JSON data. */
-export function jobMatches(job: Pick<Job, 'id' | 'name' | 'data'>, needle: string): boolean {
+export function jobMatches(job: Pick<JobView, 'id' | 'name' | 'data'>, needle: string): boolean {
   const n = needle.toLowerCase();
-  if (String(job.id).toLowerCase().includes(n) || job.name.toLowerCase().includes(n)) return true;
+  if (job.id.toLowerCase().includes(n) || job.name.toLowerCase().includes(n)) return true;
   return JSON.stringify(job.data ?? null).toLowerCase().includes(n);
 }
 
@@ -36,22 +38,20 @@ export function jobMatches(job: Pick<Job, 'id' | 'name' | 'data'>, needle: strin
  * job id is found at once whatever its position.
  */
 export async function searchJobs(
-  queue: Queue,
+  source: JobScanSource,
+  queue: QueueName,
   opts: { text: string; state?: JobStateName; limit: number; maxScan: number },
 ): Promise<SearchResult> {
   const empty = { jobs: [], scanned: 0, truncated: false, maxScan: opts.maxScan };
   // `waiting` and `paused` are the same lists; which one they are depends on the queue (as in listJobs).
   if (opts.state === 'waiting' || opts.state === 'paused') {
-    if ((await queue.isPaused()) !== (opts.state === 'paused')) return empty;
+    if ((await source.isPaused(queue)) !== (opts.state === 'paused')) return empty;
   }
   const types = opts.state ? TYPES_BY_STATE[opts.state] : ALL_TYPES;
   const found = new Map<string, JobView>();
 
-  const exact = await queue.getJob(opts.text).catch(() => undefined);
-  if (exact) {
-    const st = await exact.getState();
-    if (types.includes((st === 'waiting' ? 'wait' : st) as BullType)) found.set(String(exact.id), toJobView(exact));
-  }
+  const exact = await source.findJob(queue, opts.text).catch(() => undefined);
+  if (exact && types.includes((exact.state === 'waiting' ? 'wait' : exact.state) as JobListType)) found.set(exact.job.id, exact.job);
 
   let scanned = 0;
   let truncated = false;
@@ -62,16 +62,16 @@ export async function searchJobs(
       const room = opts.maxScan - scanned;
       if (room <= 0) {
         const rest = types.slice(t + 1);
-        truncated = (await queue.getJobCountByTypes(type)) > start || (rest.length > 0 && (await queue.getJobCountByTypes(...rest)) > 0);
+        truncated = (await source.countJobs(queue, [type])) > start || (rest.length > 0 && (await source.countJobs(queue, rest)) > 0);
         break outer;
       }
       const want = Math.min(PAGE, room);
-      const jobs = (await queue.getJobs([type], start, start + want - 1, false)).filter(Boolean);
+      const jobs = await source.scanJobs(queue, type, start, start + want - 1);
       start += want;
       scanned += jobs.length;
       for (const job of jobs) {
         if (found.size >= opts.limit) break;
-        if (jobMatches(job, opts.text)) found.set(String(job.id), toJobView(job));
+        if (jobMatches(job, opts.text)) found.set(job.id, job);
       }
       if (jobs.length < want) break;
     }

@@ -2,11 +2,10 @@ import type { User } from '../../shared/auth.ts';
 import type { JobOptions } from '../../shared/jobs.ts';
 import type { CleanState, QueueName } from '../../shared/queues.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
+import { AppError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { JobNotFoundError, QueueError } from '../queue/errors.ts';
 import { toJobView, type JobView } from '../queue/job-view.ts';
 import type { QueueService, RecurringJob } from '../queue/queue-service.ts';
-import type { Store } from '../domain/store/store.ts';
 
 export interface Actor {
   user: User;
@@ -21,12 +20,13 @@ export interface BulkResult {
 
 /**
  * Every state-changing action of the monitoring API, written to the audit log whether it worked or
- * not. tRPC routers and REST handlers both call these, so neither can forget the audit.
+ * not. tRPC routers, REST handlers and the console's services all call these, so none can forget the audit.
  */
 export class QueueActions {
   constructor(private readonly deps: { queueService: QueueService; audit: AuditLog; log?: Logger }) {}
 
-  private async run<T>(
+  /** Runs an operator action and records it: the one way an action reaches the audit log. */
+  async audited<T>(
     actor: Actor,
     action: string,
     target: { queue?: string; jobIds?: string[]; detail?: Record<string, unknown> },
@@ -50,19 +50,19 @@ export class QueueActions {
   }
 
   pause(actor: Actor, queue: QueueName) {
-    return this.run(actor, 'queue.pause', { queue }, () => this.deps.queueService.pauseQueue(queue));
+    return this.audited(actor, 'queue.pause', { queue }, () => this.deps.queueService.pauseQueue(queue));
   }
 
   resume(actor: Actor, queue: QueueName) {
-    return this.run(actor, 'queue.resume', { queue }, () => this.deps.queueService.resumeQueue(queue));
+    return this.audited(actor, 'queue.resume', { queue }, () => this.deps.queueService.resumeQueue(queue));
   }
 
   empty(actor: Actor, queue: QueueName) {
-    return this.run(actor, 'queue.empty', { queue }, () => this.deps.queueService.emptyQueue(queue), (n) => n);
+    return this.audited(actor, 'queue.empty', { queue }, () => this.deps.queueService.emptyQueue(queue), (n) => n);
   }
 
   clean(actor: Actor, input: { queue: QueueName; state: CleanState; graceMs: number; limit?: number }) {
-    return this.run(
+    return this.audited(
       actor,
       'queue.clean',
       { queue: input.queue, detail: { state: input.state, graceMs: input.graceMs, limit: input.limit } },
@@ -72,63 +72,58 @@ export class QueueActions {
   }
 
   retryAll(actor: Actor, queue: QueueName) {
-    return this.run(actor, 'queue.retryAll', { queue }, () => this.deps.queueService.retryAllFailedJobs(queue), (n) => n);
+    return this.audited(actor, 'queue.retryAll', { queue }, () => this.deps.queueService.retryAllFailedJobs(queue), (n) => n);
   }
 
   promoteAll(actor: Actor, queue: QueueName) {
-    return this.run(actor, 'queue.promoteAll', { queue }, () => this.deps.queueService.promoteAllDelayed(queue), (n) => n);
+    return this.audited(actor, 'queue.promoteAll', { queue }, () => this.deps.queueService.promoteAllDelayed(queue), (n) => n);
   }
 
   retryJob(actor: Actor, queue: QueueName, id: string) {
-    return this.run(actor, 'job.retry', { queue, jobIds: [id] }, () => this.deps.queueService.retryFailedJob(queue, id));
+    return this.audited(actor, 'job.retry', { queue, jobIds: [id] }, () => this.deps.queueService.retryFailedJob(queue, id));
   }
 
   retryJobs(actor: Actor, queue: QueueName, ids: string[]) {
-    return this.run(actor, 'jobs.retry', { queue, jobIds: ids }, () => this.each(ids, (id) => this.deps.queueService.retryFailedJob(queue, id)), (r) => r.done.length);
+    const retry = (id: string) => this.deps.queueService.retryFailedJob(queue, id);
+    return this.audited(actor, 'jobs.retry', { queue, jobIds: ids }, () => this.each(ids, retry), (r) => r.done.length);
   }
 
   removeJobs(actor: Actor, queue: QueueName, ids: string[]) {
-    return this.run(actor, 'jobs.remove', { queue, jobIds: ids }, () => this.each(ids, (id) => this.deps.queueService.removeJob(queue, id)), (r) => r.done.length);
+    const remove = (id: string) => this.deps.queueService.removeJob(queue, id);
+    return this.audited(actor, 'jobs.remove', { queue, jobIds: ids }, () => this.each(ids, remove), (r) => r.done.length);
   }
 
   promoteJobs(actor: Actor, queue: QueueName, ids: string[]) {
-    return this.run(actor, 'jobs.promote', { queue, jobIds: ids }, () => this.each(ids, (id) => this.deps.queueService.promoteJob(queue, id)), (r) => r.done.length);
+    const promote = (id: string) => this.deps.queueService.promoteJob(queue, id);
+    return this.audited(actor, 'jobs.promote', { queue, jobIds: ids }, () => this.each(ids, promote), (r) => r.done.length);
   }
 
   addJob(actor: Actor, queue: QueueName, data: unknown, opts?: JobOptions): Promise<JobView> {
-    return this.run(actor, 'job.add', { queue, detail: { opts } }, async () => toJobView(await this.deps.queueService.addJob(queue, data as never, opts)), undefined, (job) => [job.id]);
+    const add = async () => toJobView(await this.deps.queueService.addJob(queue, data as never, opts));
+    return this.audited(actor, 'job.add', { queue, detail: { opts } }, add, undefined, (job) => [job.id]);
   }
 
   upsertSchedule(actor: Actor, input: { queue: QueueName; name: string; cron: string; tz?: string; data: unknown }): Promise<RecurringJob> {
-    return this.run(actor, 'schedule.upsert', { queue: input.queue, detail: { name: input.name, cron: input.cron, tz: input.tz } }, () =>
+    return this.audited(actor, 'schedule.upsert', { queue: input.queue, detail: { name: input.name, cron: input.cron, tz: input.tz } }, () =>
       this.deps.queueService.addRecurringJob(input.queue, input.name, input.data as never, input.cron, input.tz),
     );
   }
 
   removeSchedule(actor: Actor, queue: QueueName, name: string) {
-    return this.run(actor, 'schedule.remove', { queue, detail: { name } }, async () => {
+    return this.audited(actor, 'schedule.remove', { queue, detail: { name } }, async () => {
       const removed = await this.deps.queueService.removeRecurringJob(queue, name);
-      if (!removed) throw new QueueError('NOT_FOUND', `Schedule "${name}" not found in queue "${queue}"`);
+      if (!removed) throw new NotFoundError(`Schedule "${name}" not found in queue "${queue}"`);
       return removed;
     });
   }
 
   /** Runs a schedule's job now, once, without moving its next run. */
   runSchedule(actor: Actor, queue: QueueName, name: string): Promise<JobView> {
-    return this.run(actor, 'schedule.runNow', { queue, detail: { name } }, async () => {
+    return this.audited(actor, 'schedule.runNow', { queue, detail: { name } }, async () => {
       const schedule = await this.deps.queueService.getRecurringJob(queue, name);
-      if (!schedule) throw new QueueError('NOT_FOUND', `Schedule "${name}" not found in queue "${queue}"`);
+      if (!schedule) throw new NotFoundError(`Schedule "${name}" not found in queue "${queue}"`);
       return toJobView(await this.deps.queueService.addJob(queue, schedule.data as never));
     }, undefined, (job) => [job.id]);
-  }
-
-  /** Acknowledges an alert (organization data, but an operator action like the rest). */
-  acknowledgeAlert(actor: Actor, store: Store, id: string) {
-    return this.run(actor, 'alert.acknowledge', { detail: { alertId: id } }, async () => {
-      const alert = await store.alerts.acknowledge(id, actor.user.name);
-      if (!alert) throw new QueueError('NOT_FOUND', `Alert "${id}" not found`);
-      return alert;
-    });
   }
 
   /** Bull Board's own write calls, recorded after they answered. */
@@ -150,7 +145,8 @@ export class QueueActions {
         await fn(id);
         result.done.push(id);
       } catch (err) {
-        if (!(err instanceof QueueError) && !(err instanceof JobNotFoundError)) throw err;
+        // A job that is missing or in the wrong state fails alone; anything else (Redis down) stops the batch.
+        if (!(err instanceof AppError)) throw err;
         result.failed.push({ id, error: err.message });
       }
     }

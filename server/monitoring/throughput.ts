@@ -1,5 +1,9 @@
-import type { Queue } from 'bullmq';
 import type { MetricRange } from '../../shared/api.ts';
+import type { QueueName } from '../../shared/queues.ts';
+import type { QueueService } from '../queue/queue-service.ts';
+
+/** What the metrics read of the queue service. */
+export type MetricsSource = Pick<QueueService, 'getMetrics'>;
 
 export interface ThroughputPoint {
   /** Start of the bucket, epoch ms. */
@@ -53,15 +57,26 @@ export function toSeries(m: { meta: { count?: number | string; prevTS?: number |
   return { data: [running, ...m.data.map(Number)], lastMinute: Math.floor(prevTS / MINUTE) * MINUTE };
 }
 
-async function readSeries(queue: Queue, type: 'completed' | 'failed', minutes: number): Promise<MetricsSeries> {
-  return toSeries(await queue.getMetrics(type, 0, minutes - 1));
+async function readSeries(source: MetricsSource, queue: QueueName, type: 'completed' | 'failed', minutes: number): Promise<MetricsSeries> {
+  return toSeries(await source.getMetrics(queue, type, 0, minutes - 1));
 }
 
 /** Completed and failed per bucket over the range, from the Workers' BullMQ metrics. */
-export async function readThroughput(queue: Queue, range: MetricRange, now = Date.now()) {
+export async function readThroughput(source: MetricsSource, queue: QueueName, range: MetricRange, now = Date.now()) {
   const minutes = RANGE_MINUTES[range];
-  const [completed, failed] = await Promise.all([readSeries(queue, 'completed', minutes), readSeries(queue, 'failed', minutes)]);
+  const [completed, failed] = await Promise.all([readSeries(source, queue, 'completed', minutes), readSeries(source, queue, 'failed', minutes)]);
   return bucketize(completed, failed, range, now);
+}
+
+/** Several queues' throughput summed bucket by bucket (they share the range, so the buckets line up). */
+export async function readTotalThroughput(source: MetricsSource, queues: readonly QueueName[], range: MetricRange, now = Date.now()) {
+  const series = await Promise.all(queues.map((q) => readThroughput(source, q, range, now)));
+  const points: ThroughputPoint[] = series[0].points.map((p, i) => ({
+    t: p.t,
+    completed: series.reduce((sum, s) => sum + s.points[i].completed, 0),
+    failed: series.reduce((sum, s) => sum + s.points[i].failed, 0),
+  }));
+  return { bucketMinutes: series[0].bucketMinutes, points };
 }
 
 /** Sum of a series over the last `minutes` minutes ending now (the running minute included). */
@@ -75,8 +90,13 @@ export function recentTotal(series: MetricsSeries, minutes: number, now: number)
 }
 
 /** Jobs finished per minute (completed + failed), averaged over the last `minutes` minutes. */
-export async function readRate(queue: Queue, minutes = 5, now = Date.now()): Promise<{ completed: number; failed: number; perMinute: number }> {
-  const [c, f] = await Promise.all([readSeries(queue, 'completed', minutes + 1), readSeries(queue, 'failed', minutes + 1)]);
+export async function readRate(
+  source: MetricsSource,
+  queue: QueueName,
+  minutes = 5,
+  now = Date.now(),
+): Promise<{ completed: number; failed: number; perMinute: number }> {
+  const [c, f] = await Promise.all([readSeries(source, queue, 'completed', minutes + 1), readSeries(source, queue, 'failed', minutes + 1)]);
   const completed = recentTotal(c, minutes, now);
   const failed = recentTotal(f, minutes, now);
   return { completed, failed, perMinute: Math.round(((completed + failed) / minutes) * 10) / 10 };

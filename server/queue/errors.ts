@@ -1,16 +1,21 @@
-import { z } from 'zod';
+import { AppError, describeFieldErrors, type AppErrorCode, type FieldErrors } from '../errors.ts';
+
+// Re-exported: queue-layer callers and tests have always found these here.
+export { fieldErrorsOf, type FieldErrors } from '../errors.ts';
+
+export type QueueErrorCode = Exclude<AppErrorCode, 'NOT_FOUND'>;
 
 /**
- * Typed errors of the queue layer. `code` is stable (the HTTP layer maps it to a status);
- * the message is for people.
+ * Typed errors of the queue layer, and only of it: unknown queue, invalid job data or options,
+ * invalid cron, job not found, job in the wrong state. `code` is stable; the message is for people.
  */
-export class QueueError extends Error {
+export class QueueError extends AppError {
   constructor(
-    readonly code: 'UNKNOWN_QUEUE' | 'INVALID_JOB_DATA' | 'INVALID_JOB_OPTIONS' | 'INVALID_CRON' | 'JOB_NOT_FOUND' | 'INVALID_JOB_STATE' | 'NOT_FOUND',
+    override readonly code: QueueErrorCode,
     message: string,
+    fieldErrors?: FieldErrors,
   ) {
-    super(message);
-    this.name = new.target.name;
+    super(code, message, fieldErrors);
   }
 }
 
@@ -20,31 +25,15 @@ export class UnknownQueueError extends QueueError {
   }
 }
 
-export type FieldErrors = Record<string, string[]>;
-
-/** Field errors keyed by dotted path ("recipientEmails.0"), as the console shows them inline. */
-export function fieldErrorsOf(error: z.ZodError, prefix = ''): FieldErrors {
-  const out: FieldErrors = {};
-  for (const issue of error.issues) {
-    const key = prefix + (issue.path.length ? issue.path.join('.') : '(root)');
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
-}
-
-function describe(fields: FieldErrors): string {
-  return Object.entries(fields)
-    .map(([k, msgs]) => `${k}: ${msgs.join(', ')}`)
-    .join('; ');
-}
-
 export class JobValidationError extends QueueError {
+  declare readonly fieldErrors: FieldErrors;
+
   constructor(
     readonly queue: string,
-    readonly fieldErrors: FieldErrors,
+    fieldErrors: FieldErrors,
     what: 'data' | 'options' = 'data',
   ) {
-    super(what === 'data' ? 'INVALID_JOB_DATA' : 'INVALID_JOB_OPTIONS', `Invalid job ${what} for "${queue}": ${describe(fieldErrors)}`);
+    super(what === 'data' ? 'INVALID_JOB_DATA' : 'INVALID_JOB_OPTIONS', `Invalid job ${what} for "${queue}": ${describeFieldErrors(fieldErrors)}`, fieldErrors);
   }
 }
 

@@ -1,8 +1,8 @@
 import type { InsightPeriod, Platform } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
+import { NotFoundError } from '../errors.ts';
 import type { ScheduleSource, ScheduledIntegration } from '../jobs/contract.ts';
 import type { Logger } from '../logger.ts';
-import { QueueError } from './errors.ts';
 import type { QueueService } from './queue-service.ts';
 import { INSIGHTS_EVERY_HOURS, SYNC_EVERY_HOURS, insightsSchedulerId, spreadCron, syncSchedulerId } from './schedule-plan.ts';
 
@@ -11,9 +11,10 @@ export type { ScheduleSource, ScheduledIntegration, ScheduledOrganization } from
 /** Fixed, so machines in different zones agree and daylight saving never stretches a period. */
 export const SCHEDULE_TZ = 'UTC';
 
-export class IntegrationNotFoundError extends QueueError {
+/** A missing integration is a domain record not found, not a queue failure. */
+export class IntegrationNotFoundError extends NotFoundError {
   constructor(id: string) {
-    super('NOT_FOUND', `Integration "${id}" not found`);
+    super(`Integration "${id}" not found`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Queue, type Job, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobState, type JobsOptions, type Metrics } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobDataSchemas, jobOptionsSchema, type JobDataMap, type JobOptions } from '../../shared/jobs.ts';
 import {
@@ -46,6 +46,9 @@ export interface AddJobInput<Q extends QueueName = QueueName> {
   opts?: JobOptions;
 }
 
+/** BullMQ's own job lists; its `waiting` is two of them (wait, prioritized). */
+export type JobListType = 'wait' | 'prioritized' | 'active' | 'delayed' | 'failed' | 'completed';
+
 const EMPTY_STATS: QueueStats = { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 };
 
 /** Maps the console's state names to BullMQ's clean types. Paused jobs sit in BullMQ's wait list. */
@@ -86,15 +89,23 @@ export class QueueService {
     return this.deps.prefix;
   }
 
-  /** The BullMQ queue for a name; anything but the six names is an UnknownQueueError. */
+  /**
+   * The raw BullMQ queue, for Bull Board's adapter only (and tests that look at BullMQ directly).
+   * Everything else goes through the methods below, so no caller depends on BullMQ's objects.
+   */
   queue(name: string): Queue {
+    return this.bull(name);
+  }
+
+  /** The BullMQ queue for a name; anything but the six names is an UnknownQueueError. */
+  private bull(name: string): Queue {
     const q = isQueueName(name) ? this.queues.get(name) : undefined;
     if (!q) throw new UnknownQueueError(name);
     return q;
   }
 
   assertQueue(name: string): asserts name is QueueName {
-    this.queue(name);
+    this.bull(name);
   }
 
   /** Checks a payload against its queue's schema; returns the parsed data or throws naming the fields. */
@@ -114,7 +125,7 @@ export class QueueService {
   }
 
   async addJob<Q extends QueueName>(queue: Q, data: JobDataMap[Q], opts?: JobOptions): Promise<Job> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const valid = this.validate(queue, data);
     const bullOpts = this.toBullOptions(queue, opts);
     return q.add(jobNameFor(queue, valid), valid, bullOpts);
@@ -122,7 +133,7 @@ export class QueueService {
 
   /** Adds many jobs in one atomic call; every item is checked first, so a bad one adds nothing. */
   async addJobs<Q extends QueueName>(queue: Q, items: AddJobInput<Q>[]): Promise<Job[]> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const schema = jobDataSchemas[queue];
     const fieldErrors: Record<string, string[]> = {};
     const prepared = items.map((item, i) => {
@@ -151,7 +162,7 @@ export class QueueService {
    * the same arguments leaves one schedule and one pending job.
    */
   async addRecurringJob<Q extends QueueName>(queue: Q, name: string, data: JobDataMap[Q], cron: string, tz?: string): Promise<RecurringJob> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const valid = this.validate(queue, data);
     parseCron(cron, tz);
     if (!name || name.includes(':')) {
@@ -178,12 +189,12 @@ export class QueueService {
   }
 
   async getRecurringJob(queue: QueueName, name: string): Promise<RecurringJob | undefined> {
-    const s = await this.queue(queue).getJobScheduler(name);
+    const s = await this.bull(queue).getJobScheduler(name);
     return s ? toRecurring(queue, name, s) : undefined;
   }
 
   async removeRecurringJob(queue: QueueName, name: string): Promise<boolean> {
-    return this.queue(queue).removeJobScheduler(name);
+    return this.bull(queue).removeJobScheduler(name);
   }
 
   /** Every schedule (of one queue or all), with its next run time. */
@@ -191,7 +202,7 @@ export class QueueService {
     const names = queue ? [queue] : QUEUE_NAMES;
     const lists = await Promise.all(
       names.map(async (name) => {
-        const schedulers = await this.queue(name).getJobSchedulers(0, -1, true);
+        const schedulers = await this.bull(name).getJobSchedulers(0, -1, true);
         return schedulers.map((s) => toRecurring(name, s.key ?? s.id ?? s.name, s));
       }),
     );
@@ -200,11 +211,12 @@ export class QueueService {
 
   /** The guide's stats shape. Waiting jobs of a paused queue are reported under `paused`. */
   async getQueueStats(queue: QueueName): Promise<QueueStats> {
-    return (await this.readQueue(queue)).stats;
+    return (await this.getQueueOverview(queue)).stats;
   }
 
-  private async readQueue(name: QueueName): Promise<QueueOverview> {
-    const q = this.queue(name);
+  /** One queue's stats and paused flag, in one round trip. */
+  async getQueueOverview(name: QueueName): Promise<QueueOverview> {
+    const q = this.bull(name);
     const [counts, paused] = await Promise.all([
       q.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'),
       q.isPaused(),
@@ -229,7 +241,7 @@ export class QueueService {
    * six queues cost one round trip, not six.
    */
   async getOverview(): Promise<Overview> {
-    const queues = await Promise.all(QUEUE_NAMES.map((name) => this.readQueue(name)));
+    const queues = await Promise.all(QUEUE_NAMES.map((name) => this.getQueueOverview(name)));
     const totals = { ...EMPTY_STATS };
     for (const { stats } of queues) for (const k of Object.keys(totals) as (keyof QueueStats)[]) totals[k] += stats[k];
     return { queues, totals, at: Date.now() };
@@ -242,17 +254,47 @@ export class QueueService {
   }
 
   async isPaused(queue: QueueName): Promise<boolean> {
-    return this.queue(queue).isPaused();
+    return this.bull(queue).isPaused();
+  }
+
+  /** How many workers (in any process) are connected to the queue. */
+  async getWorkerCount(queue: QueueName): Promise<number> {
+    return this.bull(queue).getWorkersCount();
+  }
+
+  /**
+   * The Workers' per-minute counts of finished jobs (BullMQ metrics): data points `start`..`end`,
+   * newest first, and the running minute in `meta`. Empty unless the workers collect metrics.
+   */
+  async getMetrics(queue: QueueName, type: 'completed' | 'failed', start: number, end: number): Promise<Metrics> {
+    return this.bull(queue).getMetrics(type, start, end);
   }
 
   /** Failed jobs, newest first; `end` is inclusive as in BullMQ (default: the first 50). */
   async getFailedJobs(queue: QueueName, range: { start?: number; end?: number } = {}): Promise<JobView[]> {
-    const jobs = await this.queue(queue).getFailed(range.start ?? 0, range.end ?? 49);
+    const jobs = await this.bull(queue).getFailed(range.start ?? 0, range.end ?? 49);
     return jobs.filter(Boolean).map(toJobView);
   }
 
   async getJob(queue: QueueName, jobId: string): Promise<Job | undefined> {
-    return (await this.queue(queue).getJob(jobId)) ?? undefined;
+    return (await this.bull(queue).getJob(jobId)) ?? undefined;
+  }
+
+  /** A job and its state, or undefined when there is no such job (no error: a search may guess ids). */
+  async findJob(queue: QueueName, jobId: string): Promise<{ job: JobView; state: JobState | 'unknown' } | undefined> {
+    const job = await this.getJob(queue, jobId);
+    return job ? { job: toJobView(job), state: await job.getState() } : undefined;
+  }
+
+  /** Jobs in any of these lists. */
+  async countJobs(queue: QueueName, types: JobListType[]): Promise<number> {
+    return this.bull(queue).getJobCountByTypes(...types);
+  }
+
+  /** Jobs `start`..`end` (inclusive) of one list, newest first, data included: one Redis call. */
+  async scanJobs(queue: QueueName, type: JobListType, start: number, end: number): Promise<JobView[]> {
+    const jobs = await this.bull(queue).getJobs([type], start, end, false);
+    return jobs.filter(Boolean).map(toJobView);
   }
 
   private async requireJob(queue: QueueName, jobId: string): Promise<Job> {
@@ -270,7 +312,7 @@ export class QueueService {
 
   /** Retries every job that had failed when called, BATCH_SIZE per Redis call; returns how many. */
   async retryAllFailedJobs(queue: QueueName): Promise<number> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const count = await q.getJobCountByTypes('failed');
     if (count > 0) await q.retryJobs({ state: 'failed', count: BATCH_SIZE, timestamp: Date.now() });
     return count;
@@ -278,7 +320,7 @@ export class QueueService {
 
   /** Moves every delayed job to waiting now, in batches; returns how many were delayed. */
   async promoteAllDelayed(queue: QueueName): Promise<number> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const count = await q.getJobCountByTypes('delayed');
     if (count > 0) await q.promoteJobs({ count: BATCH_SIZE });
     return count;
@@ -289,7 +331,7 @@ export class QueueService {
    * (default: all), BATCH_SIZE per Redis call. Returns how many were removed.
    */
   async cleanQueue(queue: QueueName, graceMs: number, state: CleanState = 'completed', limit = Number.POSITIVE_INFINITY): Promise<number> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     if (!(state in CLEAN_TYPES)) throw new JobStateError(queue, '*', state, Object.keys(CLEAN_TYPES).join('|'));
     // `waiting` and `paused` are the same BullMQ lists; which one they are depends on the queue.
     if ((state === 'waiting' || state === 'paused') && (await q.isPaused()) !== (state === 'paused')) return 0;
@@ -321,11 +363,11 @@ export class QueueService {
   }
 
   async pauseQueue(queue: QueueName): Promise<void> {
-    await this.queue(queue).pause();
+    await this.bull(queue).pause();
   }
 
   async resumeQueue(queue: QueueName): Promise<void> {
-    await this.queue(queue).resume();
+    await this.bull(queue).resume();
   }
 
   /**
@@ -346,7 +388,7 @@ export class QueueService {
    * same list in BullMQ 6) spans the wait list then the prioritized set, paged as one.
    */
   async listJobs(queue: QueueName, state: JobStateName, page = 1, pageSize = 25): Promise<{ jobs: JobView[]; total: number }> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const start = (page - 1) * pageSize;
     const end = start + pageSize - 1;
     if (state === 'waiting' || state === 'paused') {
@@ -368,7 +410,7 @@ export class QueueService {
    * BullMQ keeps that only as the delayed set's score (ms × 0x1000 + a counter), not on the job.
    */
   async getJobDetail(queue: QueueName, jobId: string): Promise<JobView & { state: string; logs: string[]; queuePaused: boolean; nextRunAt: number | null }> {
-    const q = this.queue(queue);
+    const q = this.bull(queue);
     const job = await this.requireJob(queue, jobId);
     const [state, logs, queuePaused, score] = await Promise.all([
       job.getState(),

@@ -61,6 +61,7 @@ describe('loadConfig', () => {
       STALLED_INTERVAL_MS: '15000',
       EMAIL_FROM: 'Ops <ops@example.com>',
       ADMIN_PASSWORD: 'pw',
+      ENCRYPTION_KEY: 'a-production-encryption-key',
       RESEND_API_KEY: 're_123',
     });
     expect(c).toMatchObject({
@@ -163,5 +164,42 @@ describe('maskUrl', () => {
     expect(masked).not.toContain('s3cr3t');
     expect(masked).toBe('redis://:***@[::1');
     expect(maskUrl('not a url')).toBe('not a url');
+  });
+});
+
+describe('production (NODE_ENV=production) refuses to guess', () => {
+  const complete = { NODE_ENV: 'production', REDIS_URL: 'redis://redis.internal:6379', ENCRYPTION_KEY: 'a-production-encryption-key', ADMIN_PASSWORD: 'pw' };
+  const without = (name: keyof typeof complete) => Object.fromEntries(Object.entries(complete).filter(([k]) => k !== name));
+
+  it('starts with Redis, the encryption key and the admin password given', () => {
+    expect(loadConfig(complete).NODE_ENV).toBe('production');
+    expect(loadConfig({ ...without('REDIS_URL'), REDIS_CLUSTER_NODES: 'a:7000,b:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: 'a', port: 7000 },
+      { host: 'b', port: 7001 },
+    ]);
+    expect(loadConfig({ ...without('REDIS_URL'), EMBEDDED_REDIS: 'true' }).EMBEDDED_REDIS).toBe(true);
+  });
+
+  it.each([
+    ['REDIS_URL', /^REDIS_URL is required in production/],
+    ['ENCRYPTION_KEY', /^ENCRYPTION_KEY is required in production/],
+    ['ADMIN_PASSWORD', /^ADMIN_PASSWORD is required in production/],
+  ] as const)('names a missing %s in one line', (name, message) => {
+    const err = configError(without(name));
+    expect(err.message).toMatch(message);
+    expect(err.message.split('\n')).toHaveLength(1);
+  });
+
+  it('gives one line per missing value', () => {
+    expect(configError({ NODE_ENV: 'production' }).message.split('\n')).toHaveLength(3);
+  });
+
+  it('keeps the zero-config defaults outside production, and a producer client needs only its Redis', () => {
+    expect(loadConfig({}).REDIS_URL).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', REDIS_URL: 'redis://r:6379' }, { producerOnly: true }).REDIS_URL).toBe('redis://r:6379');
+  });
+
+  it('refuses a malformed REDIS_CLUSTER_NODES', () => {
+    expect(configError({ REDIS_CLUSTER_NODES: 'a:7000,b' }).message).toMatch(/REDIS_CLUSTER_NODES/);
   });
 });

@@ -79,7 +79,7 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
     '/:queue',
     (req, res, next) => {
       // An unknown queue is 404 and a bad action 400 before the role check, for every caller.
-      if (!isQueueName(String(req.params.queue))) return sendError(res, 404, 'UNKNOWN_QUEUE', `Unknown queue "${req.params.queue}"`);
+      if (!isQueueName(String(req.params.queue))) return next(new UnknownQueueError(String(req.params.queue)));
       const action = String(req.query.action ?? '');
       if (!(REST_ACTIONS as readonly string[]).includes(action)) {
         return sendError(res, 400, 'BAD_ACTION', `action must be one of ${REST_ACTIONS.join(', ')}`);

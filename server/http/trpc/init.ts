@@ -1,6 +1,7 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { z } from 'zod';
-import { JobValidationError, QueueError, fieldErrorsOf, type FieldErrors } from '../../queue/errors.ts';
+import { AppError, describeFieldErrors, fieldErrorsOf, type FieldErrors } from '../../errors.ts';
+import { STATUS_BY_CODE, type AppErrorStatus } from '../errors.ts';
 import type { Context } from './context.ts';
 
 class CsrfError extends Error {
@@ -10,14 +11,11 @@ class CsrfError extends Error {
   }
 }
 
-const TRPC_CODE_BY_QUEUE_CODE: Record<QueueError['code'], TRPCError['code']> = {
-  UNKNOWN_QUEUE: 'NOT_FOUND',
-  JOB_NOT_FOUND: 'NOT_FOUND',
-  NOT_FOUND: 'NOT_FOUND',
-  INVALID_JOB_DATA: 'BAD_REQUEST',
-  INVALID_JOB_OPTIONS: 'BAD_REQUEST',
-  INVALID_CRON: 'BAD_REQUEST',
-  INVALID_JOB_STATE: 'CONFLICT',
+/** tRPC's code for each status STATUS_BY_CODE uses; tRPC answers with that same HTTP status. */
+const TRPC_CODE_BY_STATUS: Record<AppErrorStatus, TRPCError['code']> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
 };
 
 /** tRPC is initialised here and only here. Errors carry our code and zod field errors. */
@@ -26,21 +24,21 @@ const t = initTRPC.context<Context>().create({
     const cause = error.cause;
     let fieldErrors: FieldErrors | undefined;
     if (cause instanceof z.ZodError) fieldErrors = fieldErrorsOf(cause);
-    else if (cause instanceof JobValidationError) fieldErrors = cause.fieldErrors;
+    else if (cause instanceof AppError) fieldErrors = cause.fieldErrors;
     return {
       ...shape,
-      message: cause instanceof z.ZodError ? `Invalid input: ${Object.entries(fieldErrors ?? {}).map(([k, v]) => `${k}: ${v.join(', ')}`).join('; ')}` : shape.message,
-      data: { ...shape.data, stack: undefined, appCode: cause instanceof QueueError || cause instanceof CsrfError ? cause.code : undefined, fieldErrors },
+      message: cause instanceof z.ZodError ? `Invalid input: ${describeFieldErrors(fieldErrors ?? {})}` : shape.message,
+      data: { ...shape.data, stack: undefined, appCode: cause instanceof AppError || cause instanceof CsrfError ? cause.code : undefined, fieldErrors },
     };
   },
 });
 
-/** Turns the queue layer's typed errors into tRPC errors with the right code. */
+/** Turns any AppError into a tRPC error with the status of the one table (REST answers the same). */
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof QueueError) {
+  if (!result.ok && result.error.cause instanceof AppError) {
     const cause = result.error.cause;
-    throw new TRPCError({ code: TRPC_CODE_BY_QUEUE_CODE[cause.code], message: cause.message, cause });
+    throw new TRPCError({ code: TRPC_CODE_BY_STATUS[STATUS_BY_CODE[cause.code]], message: cause.message, cause });
   }
   return result;
 });

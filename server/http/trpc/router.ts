@@ -1,14 +1,19 @@
 import { router } from './init.ts';
+import { alertsRouter } from './routers/alerts.ts';
 import { auditRouter } from './routers/audit.ts';
+import { authRouter } from './routers/auth.ts';
+import { insightsRouter } from './routers/insights.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { metricsRouter } from './routers/metrics.ts';
-import { meRouter, queuesRouter } from './routers/queues.ts';
+import { orgsRouter } from './routers/orgs.ts';
+import { outboxRouter } from './routers/outbox.ts';
+import { queuesRouter } from './routers/queues.ts';
+import { reportsRouter } from './routers/reports.ts';
 import { schedulesRouter } from './routers/schedules.ts';
-import { alertsRouter, insightsRouter, orgsRouter, outboxRouter, reportsRouter } from './routers/organizations.ts';
 
 /** The console's whole API. The client imports only `type AppRouter`. */
 export const appRouter = router({
-  auth: meRouter,
+  auth: authRouter,
   queues: queuesRouter,
   jobs: jobsRouter,
   metrics: metricsRouter,

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { cleanInputSchema, queueInput } from '../../../../shared/api.ts';
 import { adminProcedure, router, viewerProcedure } from '../init.ts';
 
@@ -11,10 +10,7 @@ export const queuesRouter = router({
     yield* ctx.services.statsHub.stream(signal);
   }),
 
-  get: viewerProcedure.input(queueInput).query(async ({ ctx, input }) => {
-    const [stats, isPaused] = await Promise.all([ctx.services.queueService.getQueueStats(input.queue), ctx.services.queueService.isPaused(input.queue)]);
-    return { name: input.queue, stats, isPaused };
-  }),
+  get: viewerProcedure.input(queueInput).query(({ ctx, input }) => ctx.services.queueService.getQueueOverview(input.queue)),
 
   pause: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => {
     await ctx.services.actions.pause(ctx.actor, input.queue);
@@ -28,9 +24,4 @@ export const queuesRouter = router({
   clean: adminProcedure.input(cleanInputSchema).mutation(async ({ ctx, input }) => ({ removed: await ctx.services.actions.clean(ctx.actor, input) })),
   retryAll: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ retried: await ctx.services.actions.retryAll(ctx.actor, input.queue) })),
   promoteAll: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ promoted: await ctx.services.actions.promoteAll(ctx.actor, input.queue) })),
-});
-
-export const meRouter = router({
-  me: viewerProcedure.query(({ ctx }) => ({ user: ctx.user })),
-  ping: viewerProcedure.input(z.void()).query(() => ({ at: Date.now() })),
 });
