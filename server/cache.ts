@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { scanKeys, unlinkKeys, type Redis } from './redis.ts';
 
 export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
@@ -42,16 +42,11 @@ export function createCache(client: Redis, namespace = 'bizinsights:cache:'): Ca
     },
     async invalidate(...keys) {
       if (keys.length === 0) return 0;
-      return client.del(...keys.map(k));
+      return unlinkKeys(client, keys.map(k));
     },
     async invalidatePrefix(prefix) {
-      let cursor = '0';
       let removed = 0;
-      do {
-        const [next, found] = await client.scan(cursor, 'MATCH', `${escapeGlob(k(prefix))}*`, 'COUNT', 1000);
-        cursor = next;
-        if (found.length > 0) removed += await client.unlink(...found);
-      } while (cursor !== '0');
+      for await (const found of scanKeys(client, `${escapeGlob(k(prefix))}*`)) removed += await unlinkKeys(client, found);
       return removed;
     },
   };

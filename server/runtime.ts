@@ -1,14 +1,13 @@
 import type { Config } from './config.ts';
 import { resolveRedis, type RedisEndpoint } from './embedded-redis.ts';
 import type { Logger } from './logger.ts';
-import { maskUrl } from './logger.ts';
 import { bindQueues, unbindQueues } from './queue/index.ts';
 import { JobScheduler, type ScheduleSource } from './queue/job-scheduler.ts';
 import type { ProcessorRegistry } from './jobs/contract.ts';
 import { QueueService } from './queue/queue-service.ts';
 import { formatStatsLine } from './queue/stats-line.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';
-import { createRedisConnection, evictionPolicy, waitForReady, type Redis } from './redis.ts';
+import { createRedisConnection, describeTarget, evictionPolicy, waitForReady, type Redis, type RedisTarget } from './redis.ts';
 
 /** What processors may use of the runtime (queues to enqueue follow-ups, the shared Redis). */
 export interface ProcessorServices {
@@ -28,8 +27,18 @@ export interface RuntimeOptions {
   beforeWorkers?: (services: ProcessorServices) => Promise<void>;
 }
 
+/** The Redis this process uses: a cluster from REDIS_CLUSTER_NODES, or one server (configured, local or embedded). */
+export interface RuntimeRedis {
+  target: RedisTarget;
+  source: RedisEndpoint['source'];
+  /** Stops an embedded server this process started; a no-op otherwise. */
+  stop(): Promise<void>;
+}
+
+const endpointOf = (e: RedisEndpoint): RuntimeRedis => ({ target: { url: e.url }, source: e.source, stop: () => e.stop() });
+
 export interface Runtime {
-  redis: RedisEndpoint;
+  redis: RuntimeRedis;
   connection: Redis;
   queueService: QueueService;
   jobScheduler: JobScheduler;
@@ -44,11 +53,17 @@ export interface Runtime {
  */
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config, log } = opts;
-  const redis = await resolveRedis({ redisUrl: config.REDIS_URL, dataDir: config.dataDir, log, probeLocal: config.NODE_ENV !== 'production',
-    allowEmbedded: config.EMBEDDED_REDIS ?? config.NODE_ENV !== 'production',
-  });
-  const connection = createRedisConnection(redis.url, { log, name: 'bizinsights' });
-  await waitForRedis(connection, redis.url, log);
+  const redis: RuntimeRedis = config.REDIS_CLUSTER_NODES
+    ? { target: { cluster: config.REDIS_CLUSTER_NODES, password: config.REDIS_PASSWORD, tls: config.REDIS_TLS }, source: 'configured', stop: async () => {} }
+    : endpointOf(await resolveRedis({
+        redisUrl: config.REDIS_URL,
+        dataDir: config.dataDir,
+        log,
+        probeLocal: config.NODE_ENV !== 'production',
+        allowEmbedded: config.EMBEDDED_REDIS ?? config.NODE_ENV !== 'production',
+      }));
+  const connection = createRedisConnection(redis.target, { log, name: 'bizinsights' });
+  await waitForRedis(connection, describeTarget(redis.target), log);
 
   const policy = await evictionPolicy(connection).catch(() => undefined);
   if (policy && policy !== 'noeviction') {
@@ -73,7 +88,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     });
     await workers.ready();
     const serving = [...workers.workers.keys()];
-    log.info({ queues: serving, redis: maskUrl(redis.url), prefix: config.QUEUE_PREFIX }, 'Queue Worker is now running');
+    log.info({ queues: serving, redis: describeTarget(redis.target), prefix: config.QUEUE_PREFIX }, 'Queue Worker is now running');
     if (serving.length === 0) log.warn('No processors are registered yet: jobs are queued and wait for a worker that has them');
 
     if (config.WORKER_STATS_INTERVAL_MS > 0) {
@@ -119,11 +134,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
 }
 
-async function waitForRedis(connection: Redis, url: string, log: Logger): Promise<void> {
+async function waitForRedis(connection: Redis, where: string, log: Logger): Promise<void> {
   try {
     await waitForReady(connection, 3_000);
   } catch {
-    log.warn({ redis: maskUrl(url) }, 'Waiting for Redis to answer…');
+    log.warn({ redis: where }, 'Waiting for Redis to answer…');
     await waitForReady(connection, 24 * 3600_000);
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.ts';
 import type { AuditEntry } from '../../shared/audit.ts';
 
 export type { AuditEntry };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.ts';
 import type { User } from '../../shared/auth.ts';
 
 export interface Session {

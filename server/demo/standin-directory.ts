@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.ts';
 import type { Platform } from '../../shared/jobs.ts';
 import { integrationBaseUrl, type BaseUrlResolver } from '../domain/sync/base-urls.ts';
 

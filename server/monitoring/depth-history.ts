@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../redis.ts';
 import type { MetricRange } from '../../shared/api.ts';
 import type { Overview, QueueName } from '../../shared/queues.ts';
 

@@ -1,4 +1,4 @@
-import type { InsightPeriod, Platform } from '../../shared/jobs.ts';
+import type { InsightPeriod } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { NotFoundError } from '../errors.ts';
 import type { ScheduleSource, ScheduledIntegration } from '../jobs/contract.ts';

@@ -1,5 +1,5 @@
 import { Queue, type Job, type JobState, type JobsOptions, type Metrics } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { isCluster, type Redis } from '../redis.ts';
 import { jobDataSchemas, jobOptionsSchema, type JobDataMap, type JobOptions } from '../../shared/jobs.ts';
 import {
   QUEUE_NAMES,
@@ -17,6 +17,7 @@ import type { Logger } from '../logger.ts';
 import { nextRun, parseCron } from './cron.ts';
 import { JobNotFoundError, JobStateError, JobValidationError, UnknownQueueError, fieldErrorsOf } from './errors.ts';
 import { jobNameFor } from './job-names.ts';
+import { queueKeyPrefix } from './key-prefix.ts';
 import { toJobView, type JobView } from './job-view.ts';
 
 /** Bulk operations touch at most this many jobs per Redis call, so Redis never stalls long. */
@@ -68,11 +69,12 @@ export class QueueService {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(private readonly deps: QueueServiceDeps) {
+    const cluster = isCluster(deps.connection);
     for (const name of QUEUE_NAMES) {
       const policy = QUEUE_POLICIES[name];
       const queue = new Queue(name, {
         connection: deps.connection,
-        prefix: deps.prefix,
+        prefix: queueKeyPrefix(deps.prefix, name, cluster),
         defaultJobOptions: {
           attempts: policy.attempts,
           backoff: policy.backoff,

@@ -1,5 +1,6 @@
 import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { isCluster, type Redis } from '../redis.ts';
+import { queueKeyPrefix } from './key-prefix.ts';
 import { jobDataSchemas } from '../../shared/jobs.ts';
 import { QUEUE_NAMES, QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
 import type { Logger } from '../logger.ts';
@@ -123,7 +124,7 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     const canceller: JobCanceller = {};
     const worker = new Worker(queue, wrapProcessor(queue, processor, opts.log, track, canceller), {
       connection: opts.connection,
-      prefix: opts.prefix,
+      prefix: queueKeyPrefix(opts.prefix, queue, isCluster(opts.connection)),
       concurrency: opts.concurrency?.[queue] ?? policy.concurrency,
       // An explicit undefined would override BullMQ's defaults (and make it throw).
       ...(opts.lockDurationMs !== undefined ? { lockDuration: opts.lockDurationMs } : {}),

@@ -88,11 +88,16 @@ export async function serveStandin(behaviour: PlatformBehaviour, opts: ListenOpt
 
   const wait = (ms: number, res: http.ServerResponse) =>
     new Promise<boolean>((resolve) => {
-      const t = setTimeout(() => (timers.delete(t), resolve(true)), ms);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve(true);
+      }, ms);
       timers.add(t);
       // The client gave up (e.g. an aborted fetch): answer nothing.
       res.once('close', () => {
-        if (timers.delete(t)) (clearTimeout(t), resolve(false));
+        if (!timers.delete(t)) return;
+        clearTimeout(t);
+        resolve(false);
       });
     });
 

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import {
   PlatformAuthError,
-  PlatformError,
+  type PlatformError,
   PlatformRateLimitError,
   PlatformRequestError,
   PlatformTransientError,

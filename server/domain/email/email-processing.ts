@@ -28,7 +28,7 @@ export interface EmailResult {
 export function createEmailProcessor(deps: EmailDeps) {
   return async function sendEmail(data: EmailJobData, ctx: ProcessorContext): Promise<EmailResult> {
     let recipients: string[];
-    let rendered;
+    let rendered: ReturnType<typeof renderEmail>;
     try {
       recipients = normaliseRecipients(data.to);
       rendered = renderEmail(data.template, data.data, data.subject);

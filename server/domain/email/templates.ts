@@ -252,7 +252,7 @@ function textLayout(body: Body): string {
   const lines = ['BizInsights', '', ...body.text, '', '--'];
   if (body.footerNote) lines.push(body.footerNote);
   lines.push('Sent by BizInsights, business analytics for your store.');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const heading = (s: string) =>

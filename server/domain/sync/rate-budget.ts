@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '../../redis.ts';
 
 export interface RateBudget {
   /** Takes one call from a key's budget; when spent, says how long until the window refills. */

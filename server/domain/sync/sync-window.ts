@@ -23,5 +23,10 @@ export function syncWindow(job: Pick<DataSyncJobData, 'syncType' | 'startDate' |
   if (job.syncType === 'full' || !cursor) return { mode: 'full', startDate: fullStart, endDate: today };
   if (recordBased) return { mode: 'incremental', since: cursor, startDate: fullStart, endDate: today };
   const settle = addDays(day(cursor), -METRIC_SETTLE_DAYS);
-  return { mode: 'incremental', startDate: settle > fullStart ? settle : fullStart, endDate: today };
+  return { mode: 'incremental', startDate: laterDay(settle, fullStart), endDate: today };
+}
+
+/** The later of two ISO days (YYYY-MM-DD sorts as text). */
+function laterDay(a: string, b: string): string {
+  return a.localeCompare(b) >= 0 ? a : b;
 }

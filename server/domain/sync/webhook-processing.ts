@@ -65,7 +65,7 @@ export function createWebhookProcessor(deps: WebhookDeps) {
     }
     if (!isDeepStrictEqual(signed, data.payload)) throw new PermanentJobError('Webhook payload does not match its signed body: tampered');
 
-    let mapped;
+    let mapped: ReturnType<typeof mapWebhookEvent>;
     try {
       mapped = mapWebhookEvent(data.platform, data.eventType, signed);
     } catch (err) {
