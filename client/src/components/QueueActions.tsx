@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { CLEANABLE_STATES, type CleanState, type QueueName, type QueueStats } from '../../../shared/queues.ts';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { formatNumber } from '../lib/format.ts';
+import { useTRPC } from '../trpc.ts';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog.tsx';
 import { Button, Field, inputClass } from './ui.tsx';
 
@@ -9,15 +10,26 @@ const AGE_UNITS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as con
 
 /** Pause/resume, retry all, promote all, clean and empty; each says what it will do to how many jobs first. */
 export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; stats: QueueStats; isPaused: boolean }) {
-  const { run, busy } = useAction();
+  const trpc = useTRPC();
+  const n = formatNumber;
+  const invalidates = jobChanges(trpc);
+  const pause = useActionMutation(trpc.queues.pause.mutationOptions(), { success: () => `${queue} paused`, invalidates });
+  const resume = useActionMutation(trpc.queues.resume.mutationOptions(), { success: () => `${queue} resumed`, invalidates });
+  const retryAll = useActionMutation(trpc.queues.retryAll.mutationOptions(), { success: (r) => `${n(r.retried)} job(s) queued for retry`, invalidates });
+  const promoteAll = useActionMutation(trpc.queues.promoteAll.mutationOptions(), { success: (r) => `${n(r.promoted)} job(s) promoted`, invalidates });
+  const empty = useActionMutation(trpc.queues.empty.mutationOptions(), { success: (r) => `${n(r.removed)} job(s) removed from ${queue}`, invalidates });
+  const clean = useActionMutation(trpc.queues.clean.mutationOptions(), {
+    success: (r, v) => `${n(r.removed)} ${v.state} job(s) removed from ${queue}`,
+    invalidates,
+  });
+  const busy = [pause, resume, retryAll, promoteAll, empty, clean].some((m) => m.isPending);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   const [cleaning, setCleaning] = useState(false);
-  const n = formatNumber;
 
   return (
     <div className="flex flex-wrap gap-2" data-testid="queue-actions">
       {isPaused ? (
-        <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.queues.resume.mutate({ queue }), () => `${queue} resumed`)}>
+        <Button variant="primary" disabled={busy} onClick={() => resume.mutate({ queue })}>
           Resume
         </Button>
       ) : (
@@ -28,7 +40,7 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
               title: `Pause ${queue}?`,
               body: `Workers stop taking new jobs from ${queue}; ${n(stats.active)} active job(s) finish. ${n(stats.waiting)} waiting job(s) will wait until you resume.`,
               confirmLabel: 'Pause queue',
-              onConfirm: () => run((c) => c.queues.pause.mutate({ queue }), () => `${queue} paused`),
+              onConfirm: () => pause.mutate({ queue }),
             })
           }
         >
@@ -42,7 +54,7 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
             title: `Retry all failed jobs in ${queue}?`,
             body: `${n(stats.failed)} failed job(s) go back to waiting and run again.`,
             confirmLabel: `Retry ${n(stats.failed)}`,
-            onConfirm: () => run((c) => c.queues.retryAll.mutate({ queue }), (r) => `${n(r.retried)} job(s) queued for retry`),
+            onConfirm: () => retryAll.mutate({ queue }),
           })
         }
       >
@@ -55,7 +67,7 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
             title: `Run all delayed jobs in ${queue} now?`,
             body: `${n(stats.delayed)} delayed job(s) move to waiting and run as soon as a worker is free.`,
             confirmLabel: `Promote ${n(stats.delayed)}`,
-            onConfirm: () => run((c) => c.queues.promoteAll.mutate({ queue }), (r) => `${n(r.promoted)} job(s) promoted`),
+            onConfirm: () => promoteAll.mutate({ queue }),
           })
         }
       >
@@ -78,7 +90,7 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
               </>
             ),
             confirmLabel: 'Empty queue',
-            onConfirm: () => run((c) => c.queues.empty.mutate({ queue }), (r) => `${n(r.removed)} job(s) removed from ${queue}`),
+            onConfirm: () => empty.mutate({ queue }),
           })
         }
       >
@@ -89,15 +101,13 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
         open={cleaning}
         stats={stats}
         onClose={() => setCleaning(false)}
-        onClean={(state, graceMs) =>
-          run((c) => c.queues.clean.mutate({ queue, state, graceMs }), (r) => `${n(r.removed)} ${state} job(s) removed from ${queue}`)
-        }
+        onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })}
       />
     </div>
   );
 }
 
-function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: QueueStats; onClose: () => void; onClean: (state: CleanState, graceMs: number) => Promise<unknown> }) {
+function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: QueueStats; onClose: () => void; onClean: (state: CleanState, graceMs: number) => void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [state, setState] = useState<CleanState>('completed');
   const [age, setAge] = useState('24');
@@ -119,7 +129,7 @@ function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: 
           e.preventDefault();
           if (!valid) return;
           onClose();
-          void onClean(state, graceMs);
+          onClean(state, graceMs);
         }}
       >
         <h2 id="clean-title" className="text-lg font-semibold">

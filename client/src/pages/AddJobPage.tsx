@@ -1,27 +1,39 @@
-import { useMemo, useState, type FormEvent } from 'react';
-import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { QUEUE_NAMES, queueNameSchema, type QueueName } from '../../../shared/queues.ts';
 import { Button, Card, Field, inputClass } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { EXAMPLE_DATA } from '../lib/examples.ts';
 import { checkJobJson } from '../lib/validate-job.ts';
 import { Link, useSearchParam } from '../router/router.tsx';
-import { fieldErrorsOf, errorMessage } from '../trpc.ts';
-import { useToast } from '../hooks/useToast.tsx';
+import { fieldErrorsOf, useTRPC } from '../trpc.ts';
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
 /** Add a job: the JSON is checked as you type against the queue's shared zod schema, field by field. */
 export function AddJobPage() {
-  const [queueParam, setQueueParam] = useSearchParam('queue', 'data-sync');
-  const queue = (QUEUE_NAMES as readonly string[]).includes(queueParam) ? (queueParam as QueueName) : 'data-sync';
+  const trpc = useTRPC();
+  const [queue, setQueueParam] = useSearchParam('queue', queueNameSchema, 'data-sync');
   const [text, setText] = useState(() => pretty(EXAMPLE_DATA[queue]));
   const [delay, setDelay] = useState('');
   const [priority, setPriority] = useState('');
   const [attempts, setAttempts] = useState('');
   const [serverErrors, setServerErrors] = useState<Record<string, string[]>>({});
   const [added, setAdded] = useState<{ id: string; queue: string }>();
-  const { client, busy } = useAction();
-  const { show } = useToast();
+  // Set at once, unlike add.isPending: a double click submits twice before React disables the button.
+  const submitting = useRef(false);
+  const add = useActionMutation(
+    trpc.jobs.add.mutationOptions({
+      onSuccess: (job, v) => setAdded({ id: job.id, queue: v.queue }),
+      onError: (err) => {
+        const fields = fieldErrorsOf(err);
+        if (fields) setServerErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^data\./, ''), v])));
+      },
+      onSettled: () => {
+        submitting.current = false;
+      },
+    }),
+    { success: (job, v) => `Job ${job.id} added to ${v.queue}`, invalidates: jobChanges(trpc) },
+  );
 
   const check = useMemo(() => checkJobJson(queue, text), [queue, text]);
   const optErrors: Record<string, string> = {};
@@ -34,20 +46,13 @@ export function AddJobPage() {
   const opts = { delay: num('delay', delay, 0), priority: num('priority', priority, 0), attempts: num('attempts', attempts, 1) };
   const errors = { ...check.errors, ...serverErrors };
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
-    if (!check.ok || Object.keys(optErrors).length) return;
+    if (submitting.current || !check.ok || Object.keys(optErrors).length) return;
+    submitting.current = true;
     setServerErrors({});
-    try {
-      const clean = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-      const job = await client.jobs.add.mutate({ queue, data: JSON.parse(text), opts: Object.keys(clean).length ? clean : undefined });
-      setAdded({ id: job.id, queue });
-      show('success', `Job ${job.id} added to ${queue}`);
-    } catch (err) {
-      const fields = fieldErrorsOf(err);
-      if (fields) setServerErrors(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k.replace(/^data\./, ''), v])));
-      show('error', errorMessage(err));
-    }
+    const clean = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+    add.mutate({ queue, data: JSON.parse(text), opts: Object.keys(clean).length ? clean : undefined });
   }
 
   return (
@@ -107,7 +112,7 @@ export function AddJobPage() {
             </Field>
           </div>
           <div className="flex items-center gap-3">
-            <Button type="submit" variant="primary" disabled={busy || !check.ok || Object.keys(optErrors).length > 0}>
+            <Button type="submit" variant="primary" disabled={add.isPending || !check.ok || Object.keys(optErrors).length > 0}>
               Add job
             </Button>
             {added && (

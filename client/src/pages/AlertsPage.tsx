@@ -1,36 +1,38 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { alertSeveritySchema, pageParamSchema } from '../../../shared/url-params.ts';
 import { Pagination } from '../components/JobTable.tsx';
 import { Badge, Button, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { formatRelative, formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 
 const SEVERITY_COLOR = { LOW: 'gray', MEDIUM: 'blue', HIGH: 'amber', CRITICAL: 'red' } as const;
-const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 const PAGE_SIZE = 25;
 
 export function AlertsPage() {
   const trpc = useTRPC();
   const { isAdmin } = useAuth();
-  const [severity, setSeverity] = useSearchParam('severity', '');
-  const [pageParam, setPage] = useSearchParam('page', '1');
-  const page = Math.max(1, Number(pageParam) || 1);
-  const q = useQuery(
-    trpc.alerts.list.queryOptions(
-      { page, pageSize: PAGE_SIZE, severity: (SEVERITIES as readonly string[]).includes(severity) ? (severity as (typeof SEVERITIES)[number]) : undefined },
-      { refetchInterval: 10_000, placeholderData: keepPreviousData },
-    ),
-  );
-  const { run, busy } = useAction();
+  const [severity, setSeverity] = useSearchParam('severity', alertSeveritySchema);
+  const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
+  const q = useQuery(trpc.alerts.list.queryOptions({ page, pageSize: PAGE_SIZE, severity }, { refetchInterval: 10_000, placeholderData: keepPreviousData }));
+  const acknowledge = useActionMutation(trpc.alerts.acknowledge.mutationOptions(), {
+    success: () => 'Alert acknowledged',
+    invalidates: [trpc.alerts.pathFilter()],
+  });
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">Alerts</h1>
-        <select className={compactInputClass} aria-label="Severity" value={severity} onChange={(e) => setSeverity(e.target.value, { reset: ['page'] })}>
+        <select
+          className={compactInputClass}
+          aria-label="Severity"
+          value={severity ?? ''}
+          onChange={(e) => setSeverity(alertSeveritySchema.safeParse(e.target.value).data, { reset: ['page'] })}
+        >
           <option value="">All severities</option>
-          {SEVERITIES.map((s) => (
+          {alertSeveritySchema.options.map((s) => (
             <option key={s}>{s}</option>
           ))}
         </select>
@@ -55,7 +57,7 @@ export function AlertsPage() {
                 {isAdmin && (
                   <td className="px-3 py-2 text-right">
                     {a.status === 'open' && (
-                      <Button disabled={busy} onClick={() => void run((c) => c.alerts.acknowledge.mutate({ id: a.id }), () => 'Alert acknowledged')}>
+                      <Button disabled={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>
                         Acknowledge
                       </Button>
                     )}
@@ -64,7 +66,7 @@ export function AlertsPage() {
               </tr>
             ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['alert', 'alerts']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['alert', 'alerts']} onPage={(p) => setPage(p)} />
         </>
         )}
       </QueryView>

@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { pageParamSchema } from '../../../shared/url-params.ts';
 import { Pagination } from '../components/JobTable.tsx';
 import { Badge, EmptyState, QueryView, Table } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
@@ -9,8 +10,7 @@ const PAGE_SIZE = 50;
 
 export function AuditPage() {
   const trpc = useTRPC();
-  const [pageParam, setPage] = useSearchParam('page', '1');
-  const page = Math.max(1, Number(pageParam) || 1);
+  const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
   const q = useQuery(trpc.audit.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000, placeholderData: keepPreviousData }));
   return (
     <div className="space-y-4">
@@ -37,7 +37,7 @@ export function AuditPage() {
                   </tr>
                 ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['entry', 'entries']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['entry', 'entries']} onPage={(p) => setPage(p)} />
         </>
         )}
       </QueryView>

@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { INSIGHT_PERIODS, type InsightPeriod } from '../../../shared/jobs.ts';
+import { INSIGHT_PERIODS, insightPeriodSchema } from '../../../shared/jobs.ts';
 import { OrgPicker } from '../components/OrgPicker.tsx';
 import { Badge, Button, Card, EmptyState, ErrorBox, Skeleton, compactInputClass } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useOrganizations } from '../hooks/useOrganizations.ts';
 import { formatMetricNumber, formatRelative } from '../lib/format.ts';
@@ -15,10 +15,13 @@ export function InsightsPage() {
   const trpc = useTRPC();
   const { isAdmin } = useAuth();
   const { orgs, selected, setOrg } = useOrganizations();
-  const [periodParam, setPeriod] = useSearchParam('period', '30d');
-  const period = (INSIGHT_PERIODS as readonly string[]).includes(periodParam) ? (periodParam as InsightPeriod) : '30d';
+  const [period, setPeriod] = useSearchParam('period', insightPeriodSchema, '30d');
   const q = useQuery(trpc.insights.get.queryOptions({ organizationId: selected?.id ?? '', period }, { enabled: Boolean(selected), refetchInterval: 15_000 }));
-  const { run, busy } = useAction();
+  // The insights themselves arrive when the job has run (the page polls); now only the queue changes.
+  const generate = useActionMutation(trpc.insights.generate.mutationOptions(), {
+    success: (r) => `Insights job ${r.jobId} queued`,
+    invalidates: jobChanges(trpc),
+  });
 
   if (orgs.error) return <ErrorBox error={orgs.error} />;
   if (!orgs.data) return <Skeleton className="h-64" />;
@@ -28,13 +31,18 @@ export function InsightsPage() {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="mr-auto text-2xl font-semibold">Insights</h1>
         <OrgPicker orgs={orgs.data} value={selected.id} onChange={(id) => setOrg(id)} />
-        <select className={compactInputClass} aria-label="Period" value={period} onChange={(e) => setPeriod(e.target.value, { replace: true })}>
+        <select
+          className={compactInputClass}
+          aria-label="Period"
+          value={period}
+          onChange={(e) => setPeriod(insightPeriodSchema.safeParse(e.target.value).data, { replace: true })}
+        >
           {INSIGHT_PERIODS.map((p) => (
             <option key={p}>{p}</option>
           ))}
         </select>
         {isAdmin && (
-          <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.insights.generate.mutate({ organizationId: selected.id, period }), (r) => `Insights job ${r.jobId} queued`)}>
+          <Button variant="primary" disabled={generate.isPending} onClick={() => generate.mutate({ organizationId: selected.id, period })}>
             Generate now
           </Button>
         )}

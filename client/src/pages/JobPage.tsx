@@ -4,7 +4,7 @@ import { isQueueName, type QueueName } from '../../../shared/queues.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { JsonView } from '../components/JsonView.tsx';
 import { Badge, Button, Card, ErrorBox, STATE_COLORS, Skeleton } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { formatDuration, formatTime } from '../lib/format.ts';
 import { Link, navigate } from '../router/router.tsx';
@@ -26,7 +26,22 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
   const trpc = useTRPC();
   const { isAdmin } = useAuth();
   const q = useQuery(trpc.jobs.get.queryOptions({ queue, id }, { refetchInterval: 2000, retry: false }));
-  const { run, busy } = useAction();
+  const invalidates = jobChanges(trpc);
+  const retry = useActionMutation(trpc.jobs.retry.mutationOptions(), {
+    success: (r) => (r.done.length ? 'Job queued for retry' : `Not retried: ${r.failed[0]?.error}`),
+    invalidates,
+  });
+  const promote = useActionMutation(trpc.jobs.promote.mutationOptions(), { success: () => 'Job promoted', invalidates });
+  const remove = useActionMutation(
+    trpc.jobs.remove.mutationOptions({
+      // Leaves before the refetch, which would only find the job gone.
+      onSuccess: (r) => {
+        if (r.done.length) navigate(`/queues/${queue}`);
+      },
+    }),
+    { success: (r) => (r.done.length ? 'Job removed' : `Not removed: ${r.failed[0]?.error}`), invalidates },
+  );
+  const busy = retry.isPending || promote.isPending || remove.isPending;
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
 
   if (q.error) {
@@ -59,12 +74,12 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
         {isAdmin && (
           <div className="ml-auto flex gap-2" data-testid="job-actions">
             {job.state === 'failed' && (
-              <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.jobs.retry.mutate({ queue, ids: [id] }), (r) => (r.done.length ? 'Job queued for retry' : `Not retried: ${r.failed[0]?.error}`))}>
+              <Button variant="primary" disabled={busy} onClick={() => retry.mutate({ queue, ids: [id] })}>
                 Retry
               </Button>
             )}
             {job.state === 'delayed' && (
-              <Button disabled={busy} onClick={() => void run((c) => c.jobs.promote.mutate({ queue, ids: [id] }), () => 'Job promoted')}>
+              <Button disabled={busy} onClick={() => promote.mutate({ queue, ids: [id] })}>
                 Run now
               </Button>
             )}
@@ -78,10 +93,7 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
                     danger: true,
                     body: `Job ${job.id} (${job.state}) is deleted with its data and logs.`,
                     confirmLabel: 'Remove',
-                    onConfirm: async () => {
-                      const r = await run((c) => c.jobs.remove.mutate({ queue, ids: [id] }), () => 'Job removed');
-                      if (r?.done.length) navigate(`/queues/${queue}`);
-                    },
+                    onConfirm: () => remove.mutate({ queue, ids: [id] }),
                   })
                 }
               >

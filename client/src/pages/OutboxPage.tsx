@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { outboxStatusSchema, pageParamSchema, textParamSchema } from '../../../shared/url-params.ts';
 import { Pagination } from '../components/JobTable.tsx';
 import { Badge, Card, EmptyState, ErrorBox, QueryView, Skeleton, Table, compactInputClass } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
@@ -10,23 +11,22 @@ const STATUS_COLOR = { sent: 'green', pending: 'amber', failed: 'red' } as const
 
 export function OutboxPage() {
   const trpc = useTRPC();
-  const [status, setStatus] = useSearchParam('status', '');
-  const [pageParam, setPage] = useSearchParam('page', '1');
-  const [open, setOpen] = useSearchParam('email', '');
-  const page = Math.max(1, Number(pageParam) || 1);
-  const q = useQuery(
-    trpc.outbox.list.queryOptions(
-      { page, pageSize: PAGE_SIZE, status: status === 'sent' || status === 'pending' || status === 'failed' ? status : undefined },
-      { refetchInterval: 5_000, placeholderData: keepPreviousData },
-    ),
-  );
+  const [status, setStatus] = useSearchParam('status', outboxStatusSchema);
+  const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
+  const [open, setOpen] = useSearchParam('email', textParamSchema, '');
+  const q = useQuery(trpc.outbox.list.queryOptions({ page, pageSize: PAGE_SIZE, status }, { refetchInterval: 5_000, placeholderData: keepPreviousData }));
   const preview = useQuery(trpc.outbox.get.queryOptions({ id: open }, { enabled: Boolean(open) }));
 
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-semibold">Outbox</h1>
-        <select className={compactInputClass} aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value, { reset: ['page'] })}>
+        <select
+          className={compactInputClass}
+          aria-label="Status"
+          value={status ?? ''}
+          onChange={(e) => setStatus(outboxStatusSchema.safeParse(e.target.value).data, { reset: ['page'] })}
+        >
           <option value="">All</option>
           <option value="sent">sent</option>
           <option value="pending">pending</option>
@@ -55,7 +55,7 @@ export function OutboxPage() {
               </tr>
             ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['email', 'emails']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['email', 'emails']} onPage={(p) => setPage(p)} />
         </>
         )}
       </QueryView>

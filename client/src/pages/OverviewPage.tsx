@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { MetricRange } from '../../../shared/api.ts';
+import { metricRangeSchema } from '../../../shared/api.ts';
 import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
@@ -13,7 +13,7 @@ export function OverviewPage() {
   const { overview, mode, updatedAt, error } = useLiveOverview();
   const trpc = useTRPC();
   const rates = useQuery(trpc.metrics.rates.queryOptions(undefined, { refetchInterval: 15_000 }));
-  const [range, setRange] = useSearchParam('range', '1h');
+  const [range, setRange] = useSearchParam('range', metricRangeSchema, '1h');
 
   return (
     <div className="space-y-6">
@@ -58,11 +58,11 @@ export function OverviewPage() {
 
       <div className="flex items-center justify-between">
         <h2 className="text-lg font-semibold">Activity</h2>
-        <RangePicker value={range as MetricRange} onChange={(r) => setRange(r, { replace: true })} />
+        <RangePicker value={range} onChange={(r) => setRange(r, { replace: true })} />
       </div>
       <div className="grid gap-4 lg:grid-cols-2">
-        <ThroughputChart range={range as MetricRange} />
-        <DepthChart range={range as MetricRange} />
+        <ThroughputChart range={range} />
+        <DepthChart range={range} />
       </div>
     </div>
   );

@@ -1,7 +1,8 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { MetricRange } from '../../../shared/api.ts';
+import { jobStateSchema, metricRangeSchema } from '../../../shared/api.ts';
 import { JOB_STATES, isQueueName, type JobStateName, type QueueName } from '../../../shared/queues.ts';
+import { pageParamSchema, textParamSchema } from '../../../shared/url-params.ts';
 import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { JobTable, Pagination } from '../components/JobTable.tsx';
@@ -9,7 +10,7 @@ import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { QueueActions } from '../components/QueueActions.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
 import { Badge, Button, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useLiveOverview } from '../hooks/useLiveOverview.ts';
 import { useSearchParam } from '../router/router.tsx';
@@ -26,12 +27,10 @@ export function QueuePage({ name }: { name: string }) {
 function QueueView({ queue }: { queue: QueueName }) {
   const { overview, mode, updatedAt } = useLiveOverview();
   const { isAdmin } = useAuth();
-  const [tab, setTab] = useSearchParam('tab', 'failed');
-  const [pageParam, setPage] = useSearchParam('page', '1');
-  const [q, setQ] = useSearchParam('q', '');
-  const [range, setRange] = useSearchParam('range', '1h');
-  const state = (JOB_STATES as readonly string[]).includes(tab) ? (tab as JobStateName) : 'failed';
-  const page = Math.max(1, Number(pageParam) || 1);
+  const [state, setTab] = useSearchParam('tab', jobStateSchema, 'failed');
+  const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
+  const [q, setQ] = useSearchParam('q', textParamSchema, '');
+  const [range, setRange] = useSearchParam('range', metricRangeSchema, '1h');
   const info = overview?.queues.find((x) => x.name === queue);
 
   return (
@@ -48,11 +47,11 @@ function QueueView({ queue }: { queue: QueueName }) {
 
       <div className="flex items-center justify-between">
         <h2 className="text-lg font-semibold">Activity</h2>
-        <RangePicker value={range as MetricRange} onChange={(r) => setRange(r, { replace: true })} />
+        <RangePicker value={range} onChange={(r) => setRange(r, { replace: true })} />
       </div>
       <div className="grid gap-4 lg:grid-cols-2">
-        <ThroughputChart queue={queue} range={range as MetricRange} />
-        <DepthChart queue={queue} range={range as MetricRange} />
+        <ThroughputChart queue={queue} range={range} />
+        <DepthChart queue={queue} range={range} />
       </div>
 
       <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />
@@ -74,7 +73,7 @@ function QueueView({ queue }: { queue: QueueName }) {
               </button>
             ))}
           </div>
-          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(String(p))} isAdmin={isAdmin} />
+          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(p)} isAdmin={isAdmin} />
         </>
       )}
     </div>
@@ -129,16 +128,17 @@ function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; st
   const list = useQuery(trpc.jobs.list.queryOptions({ queue, state, page, pageSize: PAGE_SIZE }, { refetchInterval: 3000, placeholderData: keepPreviousData }));
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
-  const { run, busy } = useAction();
+  const invalidates = jobChanges(trpc);
+  const retry = useActionMutation(trpc.jobs.retry.mutationOptions(), { success: bulkSummary('retried'), invalidates });
+  const remove = useActionMutation(trpc.jobs.remove.mutationOptions(), { success: bulkSummary('removed'), invalidates });
+  const promote = useActionMutation(trpc.jobs.promote.mutationOptions(), { success: bulkSummary('promoted'), invalidates });
+  const busy = retry.isPending || remove.isPending || promote.isPending;
   useEffect(() => setSelected(new Set()), [queue, state, page]);
 
   if (list.error) return <ErrorBox error={list.error} />;
   if (!list.data) return <Skeleton className="h-64" />;
   const ids = [...selected];
-  const bulk = (verb: 'retry' | 'remove' | 'promote') =>
-    run((c) => c.jobs[verb].mutate({ queue, ids }), (r) => `${r.done.length} job(s) ${verb === 'retry' ? 'retried' : verb === 'remove' ? 'removed' : 'promoted'}${r.failed.length ? `, ${r.failed.length} could not be: ${r.failed[0].error}` : ''}`).then(() =>
-      setSelected(new Set()),
-    );
+  const bulk = (action: typeof retry) => action.mutate({ queue, ids }, { onSettled: () => setSelected(new Set()) });
 
   return (
     <div className="space-y-3">
@@ -146,12 +146,12 @@ function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; st
         <div className="flex flex-wrap items-center gap-2 rounded-md bg-indigo-50 p-2 text-sm dark:bg-indigo-950">
           <span>{selected.size} selected</span>
           {state === 'failed' && (
-            <Button disabled={busy} onClick={() => void bulk('retry')}>
+            <Button disabled={busy} onClick={() => bulk(retry)}>
               Retry selected
             </Button>
           )}
           {state === 'delayed' && (
-            <Button disabled={busy} onClick={() => void bulk('promote')}>
+            <Button disabled={busy} onClick={() => bulk(promote)}>
               Run selected now
             </Button>
           )}
@@ -160,7 +160,7 @@ function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; st
               variant="danger"
               disabled={busy}
               onClick={() =>
-                setConfirm({ title: `Remove ${selected.size} job(s)?`, danger: true, body: `The selected ${state} job(s) are deleted with their data and logs.`, confirmLabel: 'Remove', onConfirm: () => bulk('remove') })
+                setConfirm({ title: `Remove ${selected.size} job(s)?`, danger: true, body: `The selected ${state} job(s) are deleted with their data and logs.`, confirmLabel: 'Remove', onConfirm: () => bulk(remove) })
               }
             >
               Remove selected
@@ -185,6 +185,12 @@ function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; st
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </div>
   );
+}
+
+/** The toast of a bulk job action: how many were done, and why the first of any others was not. */
+function bulkSummary(verb: string) {
+  return (r: { done: unknown[]; failed: Array<{ error: string }> }) =>
+    `${r.done.length} job(s) ${verb}${r.failed.length ? `, ${r.failed.length} could not be: ${r.failed[0].error}` : ''}`;
 }
 
 function toggle(set: Set<string>, id: string): Set<string> {

@@ -1,9 +1,10 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { pageParamSchema } from '../../../shared/url-params.ts';
 import { OrgPicker } from '../components/OrgPicker.tsx';
 import { Pagination } from '../components/JobTable.tsx';
 import { Button, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useOrganizations } from '../hooks/useOrganizations.ts';
 import { formatNumber, formatTime } from '../lib/format.ts';
@@ -16,11 +17,13 @@ export function ReportsPage() {
   const trpc = useTRPC();
   const { isAdmin } = useAuth();
   const { orgs, selected, setOrg } = useOrganizations();
-  const [pageParam, setPage] = useSearchParam('page', '1');
-  const page = Math.max(1, Number(pageParam) || 1);
+  const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
   const q = useQuery(trpc.reports.list.queryOptions({ page, pageSize: PAGE_SIZE, organizationId: selected?.id }, { enabled: Boolean(orgs.data), refetchInterval: 10_000, placeholderData: keepPreviousData }));
   const [type, setType] = useState<'weekly' | 'monthly' | 'quarterly'>('weekly');
-  const { run, busy } = useAction();
+  const generate = useActionMutation(trpc.reports.generate.mutationOptions(), {
+    success: (r) => `Report ${r.reportId} is being generated`,
+    invalidates: [trpc.reports.pathFilter(), ...jobChanges(trpc)],
+  });
 
   return (
     <div className="space-y-4">
@@ -34,7 +37,7 @@ export function ReportsPage() {
               <option>monthly</option>
               <option>quarterly</option>
             </select>
-            <Button variant="primary" disabled={busy} onClick={() => void run((c) => c.reports.generate.mutate({ organizationId: selected.id, reportType: type }), (r) => `Report ${r.reportId} is being generated`)}>
+            <Button variant="primary" disabled={generate.isPending} onClick={() => generate.mutate({ organizationId: selected.id, reportType: type })}>
               Generate report
             </Button>
           </>
@@ -66,7 +69,7 @@ export function ReportsPage() {
               </tr>
             ))}
           </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['report', 'reports']} onPage={(p) => setPage(String(p))} />
+          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['report', 'reports']} onPage={(p) => setPage(p)} />
         </>
         )}
       </QueryView>

@@ -3,7 +3,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { Button, Card, EmptyState, Field, QueryView, Table, inputClass } from '../components/ui.tsx';
-import { useAction } from '../hooks/useAction.ts';
+import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { describeCron } from '../lib/cron.ts';
 import { EXAMPLE_DATA } from '../lib/examples.ts';
@@ -28,7 +28,11 @@ export function SchedulesPage() {
   const list = useQuery(trpc.schedules.list.queryOptions(undefined, { refetchInterval: 10_000 }));
   const [draft, setDraft] = useState<Draft | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
-  const { run, busy } = useAction();
+  // A schedule's next run is a delayed job: changing schedules changes the queue's jobs too.
+  const invalidates = [trpc.schedules.pathFilter(), ...jobChanges(trpc)];
+  const runNow = useActionMutation(trpc.schedules.runNow.mutationOptions(), { success: (j, v) => `Job ${j.id} added to ${v.queue}`, invalidates });
+  const remove = useActionMutation(trpc.schedules.remove.mutationOptions(), { success: (_, v) => `Schedule ${v.name} removed`, invalidates });
+  const busy = runNow.isPending || remove.isPending;
 
   return (
     <div className="space-y-4">
@@ -66,7 +70,7 @@ export function SchedulesPage() {
                   </td>
                   {isAdmin && (
                     <td className="whitespace-nowrap px-3 py-2 text-right">
-                      <Button variant="ghost" disabled={busy} onClick={() => void run((c) => c.schedules.runNow.mutate({ queue: s.queue, name: s.name }), (j) => `Job ${j.id} added to ${s.queue}`)}>
+                      <Button variant="ghost" disabled={busy} onClick={() => runNow.mutate({ queue: s.queue, name: s.name })}>
                         Run now
                       </Button>
                       <Button
@@ -77,13 +81,14 @@ export function SchedulesPage() {
                       </Button>
                       <Button
                         variant="ghost"
+                        disabled={busy}
                         onClick={() =>
                           setConfirm({
                             title: `Remove schedule ${s.name}?`,
                             danger: true,
                             body: `No more ${s.queue} jobs will be created by it; its pending run is removed. Jobs it already created stay.`,
                             confirmLabel: 'Remove schedule',
-                            onConfirm: () => run((c) => c.schedules.remove.mutate({ queue: s.queue, name: s.name }), () => `Schedule ${s.name} removed`),
+                            onConfirm: () => remove.mutate({ queue: s.queue, name: s.name }),
                           })
                         }
                       >
@@ -102,21 +107,21 @@ export function SchedulesPage() {
 }
 
 function ScheduleForm({ draft: initial, onCancel, onSaved }: { draft: Draft; onCancel: () => void; onSaved: () => void }) {
+  const trpc = useTRPC();
   const [d, setD] = useState(initial);
-  const { run, busy } = useAction();
+  const save = useActionMutation(trpc.schedules.upsert.mutationOptions({ onSuccess: onSaved }), {
+    success: (s) => `Schedule ${s.name} saved; next run ${formatRelative(s.next)}`,
+    invalidates: [trpc.schedules.pathFilter(), ...jobChanges(trpc)],
+  });
   const cron = describeCron(d.cron);
   const data = useMemo(() => checkJobJson(d.queue, d.data), [d.queue, d.data]);
   const nameError = !d.name ? 'Required' : /[:\s]/.test(d.name) ? 'No spaces or colons' : /^\d+$/.test(d.name) ? 'Must not be only digits' : undefined;
   const ok = cron.ok && data.ok && !nameError;
 
-  async function submit(e: FormEvent) {
+  function submit(e: FormEvent) {
     e.preventDefault();
     if (!ok) return;
-    const saved = await run(
-      (c) => c.schedules.upsert.mutate({ queue: d.queue, name: d.name, cron: d.cron.trim(), tz: d.tz || undefined, data: JSON.parse(d.data) }),
-      (s) => `Schedule ${s.name} saved; next run ${formatRelative(s.next)}`,
-    );
-    if (saved) onSaved();
+    save.mutate({ queue: d.queue, name: d.name, cron: d.cron.trim(), tz: d.tz || undefined, data: JSON.parse(d.data) });
   }
 
   return (
@@ -144,7 +149,7 @@ function ScheduleForm({ draft: initial, onCancel, onSaved }: { draft: Draft; onC
           </Field>
         </div>
         <div className="flex gap-2 md:col-span-2">
-          <Button type="submit" variant="primary" disabled={busy || !ok}>
+          <Button type="submit" variant="primary" disabled={save.isPending || !ok}>
             Save schedule
           </Button>
           <Button onClick={onCancel}>Cancel</Button>

@@ -1,4 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useState, type AnchorHTMLAttributes, type ReactNode } from 'react';
+import type { z } from 'zod';
+
+// Not @tanstack/react-router: a dozen flat routes need no dependency, and zod-parsed search params (useSearchParam) type what pages read.
 
 /**
  * A small history router: the view lives in the URL (path + query), so any view can be shared and
@@ -48,19 +51,36 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   return params;
 }
 
-/** A query-string value with a default, and a setter that keeps the rest of the query. */
-export function useSearchParam(key: string, fallback = ''): [string, (value: string | undefined, opts?: { replace?: boolean; reset?: string[] }) => void] {
+type SetSearchParam<T> = (value: T | undefined, opts?: { replace?: boolean; reset?: string[] }) => void;
+
+/** A query-string value parsed with the schema; the fallback when it is missing or does not parse. */
+export function readSearchParam<T>(search: URLSearchParams, key: string, schema: z.ZodType<T>, fallback?: T): T | undefined {
+  const raw = search.get(key);
+  const parsed = raw === null ? undefined : schema.safeParse(raw);
+  return parsed?.success ? parsed.data : fallback;
+}
+
+/**
+ * A query-string value parsed with a shared zod schema, and a setter that keeps the rest of the query.
+ * A missing or invalid value (an edited or outdated link) gives the fallback, or undefined without one
+ * (an optional filter); setting the fallback or undefined drops the key from the URL.
+ */
+export function useSearchParam<T extends string | number>(key: string, schema: z.ZodType<T>, fallback: NoInfer<T>): [T, SetSearchParam<T>];
+export function useSearchParam<T extends string | number>(key: string, schema: z.ZodType<T>): [T | undefined, SetSearchParam<T>];
+export function useSearchParam<T extends string | number>(key: string, schema: z.ZodType<T>, fallback?: T): [T | undefined, SetSearchParam<T>] {
   const { path, search } = useLocation();
-  const value = search.get(key) ?? fallback;
+  const value = readSearchParam(search, key, schema, fallback);
   const set = useMemo(
-    () => (next: string | undefined, opts: { replace?: boolean; reset?: string[] } = {}) => {
-      const params = new URLSearchParams(window.location.search);
-      if (next === undefined || next === '' || next === fallback) params.delete(key);
-      else params.set(key, next);
-      for (const r of opts.reset ?? []) params.delete(r);
-      const qs = params.toString();
-      navigate(`${path}${qs ? `?${qs}` : ''}`, { replace: opts.replace });
-    },
+    (): SetSearchParam<T> =>
+      (next, opts = {}) => {
+        const params = new URLSearchParams(window.location.search);
+        const text = next === undefined ? '' : String(next);
+        if (text === '' || (fallback !== undefined && text === String(fallback))) params.delete(key);
+        else params.set(key, text);
+        for (const r of opts.reset ?? []) params.delete(r);
+        const qs = params.toString();
+        navigate(`${path}${qs ? `?${qs}` : ''}`, { replace: opts.replace });
+      },
     [key, fallback, path],
   );
   return [value, set];
