@@ -135,6 +135,8 @@ describe('the queue service on Redis Cluster', () => {
     });
     try {
       await workers.ready();
+      // BullMQ finds workers with CLIENT LIST on every master (the health monitor's "no worker" check relies on it).
+      expect(await svc.getWorkerCount(QueueName.ALERTS)).toBeGreaterThan(0);
       await svc.addJobs(QueueName.ALERTS, Array.from({ length: 500 }, (_, n) => ({ data: alert(n) })));
       await waitFor(async () => (await svc.getQueueStats(QueueName.ALERTS)).completed === 500, { timeoutMs: 20_000 });
       expect(seen.size).toBe(500);
