@@ -1,5 +1,6 @@
-import { compose } from './app/compose.ts';
+import { compose, type System } from './app/compose.ts';
 import { loadConfig, loadEnvFile } from './config.ts';
+import { createWorkerHttp, type WorkerHttp } from './http/worker-http.ts';
 import { createLogger } from './logger.ts';
 import { handleShutdownSignals } from './runtime.ts';
 import { runMain } from './run-main.ts';
@@ -9,7 +10,31 @@ runMain(async () => {
   loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL);
+
+  // Probes on WORKER_HTTP_PORT are served from the start: while compose() waits for Redis or migrates the
+  // store, /livez says the process lives and /readyz says it is starting. Ready needs compose() to have returned.
+  let system: System | undefined;
+  let probes: WorkerHttp | undefined;
+  if (config.WORKER_HTTP_PORT !== undefined) {
+    probes = createWorkerHttp({
+      health: () => system && { connection: system.runtime.connection, workers: system.runtime.workers, workersExpected: true },
+    });
+    try {
+      const port = await probes.listen(config.WORKER_HTTP_PORT, config.HOST);
+      log.info({ port }, `Worker probes on port ${port}: /livez, /readyz, /healthz`);
+    } catch (err) {
+      log.fatal({ err: (err as Error).message }, `Cannot listen on WORKER_HTTP_PORT ${config.WORKER_HTTP_PORT}`);
+      log.flush?.();
+      process.exit(1);
+    }
+  }
+
   // demo: resolves the seeded demo integrations' stand-ins, which `npm start` runs and publishes in Redis.
-  const system = await compose({ config, log, http: false, runWorkers: true, runScheduler: config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
-  handleShutdownSignals(() => system.stop(), log);
+  const composed = await compose({ config, log, http: false, runWorkers: true, runScheduler: config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
+  system = composed;
+  // The probes go first, so an orchestrator stops routing here before the workers drain.
+  handleShutdownSignals(async () => {
+    await probes?.close();
+    return composed.stop();
+  }, log);
 });

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { ChildArgs } from './child.ts';
 import type { ChildMessage } from './shared.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+// Compiled (npm run bench:compiled) the child is child.js beside this file; under tsx, child.ts.
+const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './child.js' : './child.ts', import.meta.url));
 
 /**
  * A child process running scripts/bench/child.ts under the same loader (tsx) as this process.

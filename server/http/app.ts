@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express from 'express';
-import { healthHandler, type HealthDeps } from './health.ts';
+import { healthHandler, livezHandler, readyzHandler, type HealthDeps } from './health.ts';
 import { authRoutes } from './auth-routes.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { errorHandler, sendError } from './errors.ts';
@@ -26,7 +26,7 @@ export interface AppDeps {
 }
 
 /**
- * The HTTP app. Public: /healthz, sign-in, static files, signed webhooks. Everything else needs a
+ * The HTTP app. Public: /healthz, /livez, /readyz, sign-in, static files, signed webhooks. Everything else needs a
  * session or a bearer token; actions need the admin role; cookie-borne writes must be same-origin.
  */
 export function createApp(deps: AppDeps): express.Express {
@@ -35,6 +35,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
   app.use(securityHeaders());
+  // Orchestrators' probes: public, cheap, and ahead of the request log, which would write an error line
+  // for every 503 probe through a Redis outage (the outage itself is logged once by the connection).
+  app.get('/livez', livezHandler());
+  app.get('/readyz', readyzHandler(() => deps.health));
   app.use(requestLog(services.log));
 
   app.get('/healthz', healthHandler(deps.health));

@@ -50,13 +50,22 @@ export function authenticate(auth: Authenticator): RequestHandler {
 }
 
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
-  if (!req.user) return sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
+  if (!req.user) {
+    sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
+    return;
+  }
   next();
 }
 
 export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
-  if (!req.user) return sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
-  if (req.user.role !== 'admin') return sendError(res, 403, 'FORBIDDEN', 'This action needs the admin role');
+  if (!req.user) {
+    sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
+    return;
+  }
+  if (req.user.role !== 'admin') {
+    sendError(res, 403, 'FORBIDDEN', 'This action needs the admin role');
+    return;
+  }
   next();
 }
 
@@ -81,8 +90,10 @@ export function isSameOrigin(req: Request): boolean {
 }
 
 export function csrfGuard(req: Request, res: Response, next: NextFunction): void {
-  if (SAFE.has(req.method) || req.user?.via !== 'session') return next();
-  if (!isSameOrigin(req)) return sendError(res, 403, 'CSRF', 'Cross-site request refused');
+  if (!SAFE.has(req.method) && req.user?.via === 'session' && !isSameOrigin(req)) {
+    sendError(res, 403, 'CSRF', 'Cross-site request refused');
+    return;
+  }
   next();
 }
 
