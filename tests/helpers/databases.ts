@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrate, openDatabase, type DialectName } from '../../server/domain/store/db.ts';
 import { Sealer } from '../../server/domain/store/secrets.ts';
 import { Store } from '../../server/domain/store/store.ts';
+import { waitFor } from './wait-for.ts';
 
 /** The server tests create their PostgreSQL databases on (trust auth, a role that may CREATE DATABASE). */
 export const ADMIN_DATABASE_URL = withUser(process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
@@ -84,24 +85,14 @@ export async function openTestStore(dialect: DialectName): Promise<TestStore> {
       await c.connect();
       try {
         // pg-pool's end() resolves before its sockets are closed; dropping `with (force)` at once would
-        // kill a backend whose client is still ending. Wait until no session is left, then drop.
-        const deadline = Date.now() + 3000;
-        while (Date.now() < deadline) {
-          const { rows } = await c.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
-          if (Number(rows[0].n) === 0) break;
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        // kill a backend whose client is still ending. Wait until no session is left (a few seconds at
+        // most: a session that lingers longer is dropped with the database), then drop.
+        const sessions = async () => Number((await c.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name])).rows[0].n);
+        await waitFor(async () => (await sessions()) === 0, { timeoutMs: 3000, message: `sessions on ${name} to end` }).catch(() => undefined);
         await c.query(`drop database if exists ${name} with (force)`);
       } finally {
         await c.end();
       }
     },
   };
-}
-
-/** The dialects to run a store test on, with the reason PostgreSQL is left out (if it is). */
-export async function dialects(): Promise<DialectName[]> {
-  const why = await postgresUnavailable();
-  if (why) console.warn(`Skipping the PostgreSQL runs: ${why}`);
-  return why ? ['sqlite'] : ['sqlite', 'postgres'];
 }

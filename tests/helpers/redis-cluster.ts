@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { startRedisServer, type RedisServerHandle } from '../../server/embedded-redis.ts';
+import { waitFor } from './wait-for.ts';
 
 const run = promisify(execFile);
 
@@ -47,15 +48,13 @@ export async function startLocalCluster(masters = 3): Promise<LocalCluster> {
 }
 
 async function waitForClusterOk(nodes: Array<{ host: string; port: number }>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   const clients = nodes.map((n) => new Redis({ host: n.host, port: n.port, lazyConnect: true, maxRetriesPerRequest: 1 }));
   try {
-    for (;;) {
+    const everyNodeOk = async () => {
       const infos = await Promise.all(clients.map((c) => c.cluster('INFO') as Promise<string>));
-      if (infos.every((info) => /cluster_state:ok/.test(info) && /cluster_known_nodes:(\d+)/.exec(info)?.[1] === String(nodes.length))) return;
-      if (Date.now() > deadline) throw new Error(`The local Redis Cluster did not reach cluster_state:ok within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return infos.every((info) => /cluster_state:ok/.test(info) && /cluster_known_nodes:(\d+)/.exec(info)?.[1] === String(nodes.length));
+    };
+    await waitFor(everyNodeOk, { timeoutMs, intervalMs: 100, message: 'the local Redis Cluster to reach cluster_state:ok' });
   } finally {
     for (const c of clients) c.disconnect();
   }

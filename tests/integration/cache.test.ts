@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCache, type Cache } from '../../server/cache.ts';
 import type { Redis } from '../../server/redis.ts';
+import { deferred } from '../fixtures/worker-runtime-fixtures.ts';
 import { connect, removeKeys, testPrefix } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let client: Redis;
 let prefix: string;
@@ -22,8 +24,6 @@ afterEach(async () => {
   await client.quit();
   expect(left).toEqual([]);
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every key under a pattern, however many SCAN iterations it takes. */
 async function keysUnder(pattern: string): Promise<string[]> {
@@ -60,10 +60,12 @@ describe('get / set', () => {
   });
 
   it('a key expires after its TTL', async () => {
+    const setAt = performance.now();
     await cache.set('brief', { a: 1 }, 1);
     expect(await cache.get('brief')).toEqual({ a: 1 });
-    await sleep(1200);
-    expect(await cache.get('brief')).toBeUndefined();
+    // Real Redis expires it: gone once its second is up, and not before.
+    await waitFor(async () => (await cache.get('brief')) === undefined, { timeoutMs: 3000, message: 'the key to expire' });
+    expect(performance.now() - setAt).toBeGreaterThanOrEqual(950);
   });
 
   it('a missing key is undefined; falsy values are real hits', async () => {
@@ -94,12 +96,17 @@ describe('get / set', () => {
 describe('wrap', () => {
   it('computes once for 10 concurrent callers and gives them all the same value', async () => {
     let calls = 0;
+    // The computation is held until every caller has asked, so they all arrive while it runs.
+    const computing = deferred();
     const compute = async () => {
       calls++;
-      await sleep(100);
+      await computing.promise;
       return { computedAt: Date.now(), n: calls, list: ['a', 'b'] };
     };
-    const results = await Promise.all(Array.from({ length: 10 }, () => cache.wrap('insights:org-1', 120, compute)));
+    const all = Promise.all(Array.from({ length: 10 }, () => cache.wrap('insights:org-1', 120, compute)));
+    await waitFor(() => calls > 0);
+    computing.resolve();
+    const results = await all;
     expect(calls).toBe(1);
     for (const r of results) {
       expect(r).toEqual(results[0]);
@@ -135,12 +142,17 @@ describe('wrap', () => {
 
   it('a failed computation rejects every waiting caller, is not cached, and the next call computes again', async () => {
     let calls = 0;
+    // Fails only once every caller has asked, so they all wait on the failing computation.
+    const failingNow = deferred();
     const failing = async (): Promise<number> => {
       calls++;
-      await sleep(50);
+      await failingNow.promise;
       throw new Error('platform down');
     };
-    const settled = await Promise.allSettled(Array.from({ length: 5 }, () => cache.wrap('flaky', 60, failing)));
+    const all = Promise.allSettled(Array.from({ length: 5 }, () => cache.wrap('flaky', 60, failing)));
+    await waitFor(() => calls > 0);
+    failingNow.resolve();
+    const settled = await all;
     expect(calls).toBe(1);
     expect(settled.every((s) => s.status === 'rejected' && (s.reason as Error).message === 'platform down')).toBe(true);
     expect(await client.exists(`${ns}flaky`)).toBe(0);

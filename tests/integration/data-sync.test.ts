@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
 import { PLATFORMS, type Platform } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { DEMO_ORG_ID, demoIntegrationId, seedDemo } from '../../server/demo/seed-demo.ts';
@@ -6,10 +6,10 @@ import { startDemoStandins } from '../../server/demo/demo-standins.ts';
 import { IntegrationService } from '../../server/domain/integrations.ts';
 import type { CommerceStandin, MetricsStandin, Standin } from '../../server/demo/standins/index.ts';
 import type { DataSyncResult } from '../../server/domain/sync/data-sync.ts';
-import type { DialectName } from '../../server/domain/store/db.ts';
 import { syncSchedulerId } from '../../server/queue/schedule-plan.ts';
-import { postgresUnavailable } from '../helpers/databases.ts';
-import { removeKeys, waitFor } from '../helpers/redis.ts';
+import { describeOnStores } from '../helpers/describe-on-stores.ts';
+import { waitFor } from '../helpers/wait-for.ts';
+import { fakeWallClock } from '../helpers/wall-clock.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
 import {
   addDays,
@@ -22,14 +22,12 @@ import {
   metricsFromRecords,
   openWorkerHarness,
   recordKey,
-  sleep,
   snapshot,
   storedMetrics,
   today,
   type WorkerHarness,
 } from '../fixtures/sync-harness.ts';
 
-const PG_SKIP = await postgresUnavailable();
 const DATA_SYNC = QueueName.DATA_SYNC;
 
 /** Page caps that make a 90-day window take several pages on every platform. */
@@ -41,12 +39,11 @@ function differingKeys(a: Map<string, number>, b: Map<string, number>): string[]
   return [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort();
 }
 
-describe.each(['sqlite', 'postgres'] as const)('data sync on %s', (dialect: DialectName) => {
-  const skip = dialect === 'postgres' ? PG_SKIP : undefined;
-  const test = it.skipIf(Boolean(skip));
+describeOnStores('data sync', (dialect, test) => {
   let h: WorkerHarness | undefined;
   const open = async (opts: Parameters<typeof openWorkerHarness>[1] = {}) => (h = await openWorkerHarness(dialect, opts));
   afterEach(async () => {
+    vi.useRealTimers();
     await h?.close();
     h = undefined;
   });
@@ -183,8 +180,10 @@ describe.each(['sqlite', 'postgres'] as const)('data sync on %s', (dialect: Dial
     const h = await open({ env: { SYNC_CALLS_PER_MINUTE: '2' } });
     const s = await h.standin('facebook-ads', { pageSizeCap: 20 });
     const integ = await h.integration('facebook-ads');
-    // Keep clear of a minute boundary, so the first two calls share one budget window.
-    if (Date.now() % 60_000 > 56_000) await sleep(60_000 - (Date.now() % 60_000) + 50);
+    // The budget's window is the wall-clock minute: run on a clock a second into a minute, so the first
+    // calls share one window and the window turns only when the test turns it.
+    let minute = (Math.floor(Date.now() / 60_000) + 1) * 60_000;
+    fakeWallClock(minute + 1000);
     const job = await h.sync(integ);
 
     const parked = await h.settle(DATA_SYNC, job.id!, ['delayed', 'completed', 'failed']);
@@ -194,23 +193,26 @@ describe.each(['sqlite', 'postgres'] as const)('data sync on %s', (dialect: Dial
     expect(s.requests).toHaveLength(2);
     expect(parked.progress).toMatchObject({ pages: 2 });
     expect(await h.store.listSyncRuns(integ.id)).toMatchObject([{ status: 'deferred', pages: 2, error: expect.stringContaining('budget') }]);
-    // Parked until the budget's window (a minute) ends.
-    const windowEnd = (Math.floor(Date.now() / 60_000) + 1) * 60_000;
+    // Parked until the budget's window (the minute) ends.
     const { nextRunAt } = await h.queueService.getJobDetail(DATA_SYNC, job.id!);
-    expect(Math.abs(nextRunAt! - windowEnd)).toBeLessThan(1500);
+    expect(Math.abs(nextRunAt! - (minute + 60_000))).toBeLessThan(1500);
 
-    // A minute is long for a test: let the window turn (its key goes, as its expiry would have it) and run the job now.
-    for (let round = 0; ; round++) {
+    // Turn the clock to the next minute and run the job as its delay would: a fresh window, two more
+    // calls, parked again; until the last page.
+    const callsPerWindow: number[] = [];
+    for (;;) {
       const state = await h.settle(DATA_SYNC, job.id!, ['delayed', 'completed', 'failed']);
       if (state.state !== 'delayed') break;
-      expect(round).toBeLessThan(6);
+      expect(callsPerWindow.length).toBeLessThan(3);
       expect(state.attemptsMade).toBe(0);
       const calls = s.requests.length;
-      await removeKeys(h.connection, `${h.prefix}:budget:`);
+      minute += 60_000;
+      vi.setSystemTime(minute + 1000);
       await h.queueService.promoteJob(DATA_SYNC, job.id!);
       await h.settle(DATA_SYNC, job.id!, ['delayed', 'completed', 'failed']);
-      expect(s.requests.length - calls).toBeLessThanOrEqual(2);
+      callsPerWindow.push(s.requests.length - calls);
     }
+    expect(callsPerWindow).toEqual([2, 1]);
     const done = await h.settle(DATA_SYNC, job.id!);
     expect(done.state, done.failedReason).toBe('completed');
     expect(done.attemptsMade).toBe(1);
@@ -250,8 +252,8 @@ describe.each(['sqlite', 'postgres'] as const)('data sync on %s', (dialect: Dial
     expect(await h.store.listSyncRuns(integ.id)).toMatchObject([{ status: 'failed', error: expect.stringContaining('401'), finishedAt: expect.any(String) }]);
     expect(await h.store.countRows('platform_records')).toBe(0);
 
-    // Final, not backing off (a retry would be 'delayed'): one call, and it stays that way.
-    await sleep(300);
+    // Final, not backing off: a retry would have left the job 'delayed', not 'failed'. One call.
+    expect(await h.queueService.getQueueStats(DATA_SYNC)).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
     expect(s.requests.map((r) => r.status)).toEqual([401]);
     const later = await h.settle(DATA_SYNC, job.id!);
     expect([later.state, later.attemptsMade]).toEqual(['failed', 1]);
@@ -310,11 +312,11 @@ describe.each(['sqlite', 'postgres'] as const)('data sync on %s', (dialect: Dial
     const runs = await waitFor(async () => {
       const r = await h!.store.listSyncRuns(integ.id);
       return r.length > 0 && r[0].status !== 'running' ? r : undefined;
-    }, 5000);
+    }, { timeoutMs: 5000, message: 'the sync run to be closed' });
     expect(runs).toMatchObject([{ jobId: job.id, status: 'failed', pages: 0, records: 0, finishedAt: expect.any(String) }]);
     expect(runs[0].error).toMatch(/^stopped: .*timed out after 300 ms/);
-    // The request was abandoned, nothing more was asked, and nothing was stored or advanced.
-    await sleep(1200);
+    // The processor records the stop on its way out: the request was abandoned, nothing more was
+    // asked, and nothing was stored or advanced.
     expect(s.requests).toHaveLength(1);
     expect(await h.store.countRows('platform_records')).toBe(0);
     expect(await h.store.countRows('daily_metrics')).toBe(0);
@@ -341,9 +343,10 @@ describe.each(['sqlite', 'postgres'] as const)('data sync on %s', (dialect: Dial
     const failed = await h.settle(DATA_SYNC, job.id!);
     expect(failed.state).toBe('failed');
     expect(failed.failedReason).toMatch(/stand-in server is not running/);
-    await sleep(100);
+    // The run is closed before the attempt fails.
     const runs = await h.store.listSyncRuns(integ.id);
     expect(runs.filter((r) => r.status === 'running')).toEqual([]);
+    expect(runs).toMatchObject([{ status: 'failed', error: expect.stringMatching(/stand-in server is not running/) }]);
   });
 
   test('IntegrationService: creating schedules the integration and queues a first full sync; disabling or removing it drops the schedule', async () => {

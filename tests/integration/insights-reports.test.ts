@@ -5,23 +5,24 @@
  * through the real HTTP app (startApiApp).
  */
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { AlertJobData, EmailJobData, InsightsJobData, ReportJobData } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import type { InsightsResult } from '../../server/domain/insights/insights-processing.ts';
 import type { Insight } from '../../server/domain/insights/types.ts';
 import type { ReportResult } from '../../server/domain/reports/report-processing.ts';
-import type { DialectName } from '../../server/domain/store/db.ts';
 import type { StoredInsights } from '../../server/domain/store/insights-store.ts';
 import type { Store } from '../../server/domain/store/store.ts';
 import { createProcessors } from '../../server/queue/processors/index.ts';
 import { createWorkerRuntime } from '../../server/queue/worker.ts';
 import { API_TOKEN, VIEWER_PASSWORD, login, startApiApp, type ApiApp } from '../helpers/api-app.ts';
-import { openTestStore, postgresUnavailable, type TestStore } from '../helpers/databases.ts';
+import { openTestStore, type TestStore } from '../helpers/databases.ts';
+import { describeOnStores } from '../helpers/describe-on-stores.ts';
+import { settleJob } from '../helpers/settle-job.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
-import { addDays, daily, openProcessorHarness, round2, sleep, yesterday, type ProcessorHarness } from '../fixtures/processor-harness.ts';
+import { addDays, daily, openProcessorHarness, round2, yesterday, type ProcessorHarness } from '../fixtures/processor-harness.ts';
 
-const PG_SKIP = await postgresUnavailable();
 const INSIGHTS = QueueName.INSIGHTS_GENERATION;
 const REPORTS = QueueName.REPORT_GENERATION;
 const EMAIL = QueueName.EMAIL_SENDING;
@@ -33,9 +34,7 @@ const steady = (n: number, level = 1000, spread = 5) => Array.from({ length: n }
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const totalOf = (insights: Insight[], metric: string) => insights.find((i) => i.type === 'total_change' && i.metric === metric)?.numbers;
 
-describe.each(['sqlite', 'postgres'] as const)('insights processor on %s', (dialect: DialectName) => {
-  const skip = dialect === 'postgres' ? PG_SKIP : undefined;
-  const test = it.skipIf(Boolean(skip));
+describeOnStores('insights processor', (dialect, test) => {
   let h: ProcessorHarness | undefined;
   afterEach(async () => {
     await h?.close();
@@ -95,7 +94,7 @@ describe.each(['sqlite', 'postgres'] as const)('insights processor on %s', (dial
     expect(await h.store.insights.get(org.id, '30d')).toEqual(stored);
 
     // forceRegenerate recomputes from the store: the new numbers, stored and cached.
-    await sleep(5); // a generatedAt of its own
+    await waitFor(() => Date.now() > Date.parse(r1.generatedAt)); // a generatedAt of its own
     const third = await run({ organizationId: org.id, period: '30d', forceRegenerate: true });
     expect(third.state, third.failedReason).toBe('completed');
     const r3 = third.returnvalue as InsightsResult;
@@ -169,8 +168,8 @@ describe.each(['sqlite', 'postgres'] as const)('insights processor on %s', (dial
     expect(failed.failedReason).toBe('Organization "no-such-org" not found');
     expect(failed.opts.attempts).toBe(3);
     expect(failed.attemptsMade).toBe(1);
-    await sleep(300);
-    expect(await h.queueService.queue(INSIGHTS).getJobState(job.id!)).toBe('failed');
+    // Final: a retry would have left the job 'delayed', not 'failed'.
+    expect(await h.queueService.getQueueStats(INSIGHTS)).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
     expect(await h.store.insights.get('no-such-org', '7d')).toBeUndefined();
   });
 });
@@ -236,9 +235,7 @@ async function seedReportOrg(store: Store, name = 'Acme & Sons <Shop>'): Promise
 const kpiValue = (html: string, metric: string) => Number(new RegExp(`data-kpi="${metric}"[^>]*>.*?data-value="([^"]+)"`).exec(html)?.[1]);
 const csvLines = (csv: string) => csv.trimEnd().split('\n');
 
-describe.each(['sqlite', 'postgres'] as const)('report processor on %s', (dialect: DialectName) => {
-  const skip = dialect === 'postgres' ? PG_SKIP : undefined;
-  const test = it.skipIf(Boolean(skip));
+describeOnStores('report processor', (dialect, test) => {
   let h: ProcessorHarness | undefined;
   afterEach(async () => {
     await h?.close();
@@ -343,9 +340,7 @@ describe.each(['sqlite', 'postgres'] as const)('report processor on %s', (dialec
 
 // ───────────────────────────── report downloads over HTTP ─────────────────────────────
 
-describe.each(['sqlite', 'postgres'] as const)('report downloads over HTTP on %s', (dialect: DialectName) => {
-  const skip = dialect === 'postgres' ? PG_SKIP : undefined;
-  const test = it.skipIf(Boolean(skip));
+describeOnStores('report downloads over HTTP', (dialect, test) => {
   let app: ApiApp | undefined;
   let pgDb: TestStore | undefined;
   afterEach(async () => {
@@ -376,11 +371,9 @@ describe.each(['sqlite', 'postgres'] as const)('report downloads over HTTP on %s
     try {
       await workers.ready();
       const job = await queueService.addJob(REPORTS, { reportId: 'recurring', organizationId: s.orgId, reportType: 'weekly', period: 'w' });
-      const deadline = Date.now() + 10_000;
-      while ((await job.getState()) !== 'completed' && Date.now() < deadline) await sleep(20);
-      const done = await queueService.getJob(REPORTS, job.id!);
-      expect(done?.finishedOn, done?.failedReason).toBeTruthy();
-      id = (done!.returnvalue as ReportResult).reportId;
+      const done = await settleJob(queueService, REPORTS, job.id!, ['completed', 'failed'], 10_000);
+      expect(done.state, done.failedReason).toBe('completed');
+      id = (done.returnvalue as ReportResult).reportId;
     } finally {
       await workers.close(3000);
     }

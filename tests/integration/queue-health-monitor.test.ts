@@ -2,17 +2,15 @@
  * The queue-health monitor against real queues: real BullMQ queues and workers (with metrics, as
  * createWorkerRuntime runs them) on real Redis, alerts stored in a fresh SQLite or PostgreSQL store.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { ReportJobData, WebhookJobData } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { SYSTEM_ORG, createHealthMonitor } from '../../server/monitoring/health-monitor.ts';
 import { readRate } from '../../server/monitoring/throughput.ts';
-import type { DialectName } from '../../server/domain/store/db.ts';
 import { PermanentJobError } from '../../server/jobs/contract.ts';
-import { postgresUnavailable } from '../helpers/databases.ts';
+import { describeOnStores } from '../helpers/describe-on-stores.ts';
 import { openProcessorHarness, type ProcessorHarness } from '../fixtures/processor-harness.ts';
 
-const PG_SKIP = await postgresUnavailable();
 const REPORTS = QueueName.REPORT_GENERATION;
 const WEBHOOKS = QueueName.WEBHOOK_PROCESSING;
 const THRESHOLDS = { maxWaiting: 5, maxFailureRate: 0.5, minFinishedForRate: 4 };
@@ -20,9 +18,7 @@ const THRESHOLDS = { maxWaiting: 5, maxFailureRate: 0.5, minFinishedForRate: 4 }
 const reportJob = (i: number): { data: ReportJobData } => ({ data: { reportId: `r-${i}`, organizationId: 'org-1', reportType: 'weekly', period: 'w' } });
 const hook = (eventType: 'ok' | 'fail'): { data: WebhookJobData } => ({ data: { platform: 'shopify', eventType, payload: {}, signature: '' } });
 
-describe.each(['sqlite', 'postgres'] as const)('queue-health monitor on %s', (dialect: DialectName) => {
-  const skip = dialect === 'postgres' ? PG_SKIP : undefined;
-  const test = it.skipIf(Boolean(skip));
+describeOnStores('queue-health monitor', (dialect, test) => {
   let h: ProcessorHarness | undefined;
   afterEach(async () => {
     await h?.close();
@@ -32,8 +28,8 @@ describe.each(['sqlite', 'postgres'] as const)('queue-health monitor on %s', (di
   const monitorOf = (harness: ProcessorHarness) =>
     createHealthMonitor({
       readOverview: () => harness.queueService.getOverview(),
-      readRecent: (q) => readRate(harness.queueService.queue(q), 5),
-      workerCount: (q) => harness.queueService.queue(q).getWorkersCount(),
+      readRecent: (q) => readRate(harness.queueService, q, 5),
+      workerCount: (q) => harness.queueService.getWorkerCount(q),
       alerts: harness.store.alerts,
       claimSlot: async () => true,
       thresholds: THRESHOLDS,

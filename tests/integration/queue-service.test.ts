@@ -4,7 +4,8 @@ import { QUEUE_NAMES, QueueName } from '../../shared/queues.ts';
 import { JobValidationError, QueueError, UnknownQueueError } from '../../server/queue/errors.ts';
 import { QueueService } from '../../server/queue/queue-service.ts';
 import type { Redis } from '../../server/redis.ts';
-import { connect, removeKeys, testPrefix, waitFor } from '../helpers/redis.ts';
+import { connect, removeKeys, testPrefix } from '../helpers/redis.ts';
+import { elapse, waitFor } from '../helpers/wait-for.ts';
 
 const alert = (n = 0) => ({
   organizationId: `org-${n}`,
@@ -177,7 +178,7 @@ describe('clean and empty', () => {
     await svc.addJobs(QueueName.ALERTS, Array.from({ length: 2100 }, (_, i) => ({ data: alert(i) })));
     const w = new Worker('alerts', async () => 'ok', { connection: client, prefix, concurrency: 50 });
     opened.push(w);
-    await waitFor(async () => (await svc.getQueueStats(QueueName.ALERTS)).completed === 2100, 30_000);
+    await waitFor(async () => (await svc.getQueueStats(QueueName.ALERTS)).completed === 2100, { timeoutMs: 30_000, message: '2100 completed jobs' });
     expect(await svc.cleanQueue(QueueName.ALERTS, 0, 'completed')).toBe(2100);
     expect((await svc.getQueueStats(QueueName.ALERTS)).completed).toBe(0);
   });
@@ -210,7 +211,10 @@ describe('pause and resume', () => {
     const w = new Worker('alerts', async (job) => { seen.push(String(job.id)); }, { connection: client, prefix });
     opened.push(w);
     const job = await svc.addJob(QueueName.ALERTS, alert(1));
-    await new Promise((r) => setTimeout(r, 700));
+    await w.waitUntilReady();
+    // Nothing to wait for: this asserts that the running worker does NOT take the job, for a while
+    // longer than it takes to pick up one of a running queue.
+    await elapse(300);
     expect(seen).toEqual([]);
     expect((await svc.getQueueStats(QueueName.ALERTS)).paused).toBe(1);
     await svc.resumeQueue(QueueName.ALERTS);

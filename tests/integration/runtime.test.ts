@@ -10,7 +10,8 @@ import { buildHttp } from '../../server/http/build.ts';
 import { QueueName, jobScheduler, queueService } from '../../server/queue/index.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { startRuntime, type Runtime } from '../../server/runtime.ts';
-import { connect, redisUrl, removeKeys, testPrefix, waitFor } from '../helpers/redis.ts';
+import { connect, redisUrl, removeKeys, testPrefix } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
 
 const prefix = testPrefix('rt');
@@ -73,7 +74,9 @@ describe('the running system', () => {
 
   it('queues jobs for a queue that has no processor yet, without touching them', async () => {
     await queueService.addJob(QueueName.INSIGHTS_GENERATION, { organizationId: '456', period: '30d', forceRegenerate: true });
-    await new Promise((r) => setTimeout(r, 300));
+    // The workers are live: an alert added after it is taken and completed meanwhile.
+    const later = await queueService.addJob(QueueName.ALERTS, { organizationId: '456', alertType: 'SYNC_FAILED', severity: 'LOW', message: 'later', metadata: {} });
+    await waitFor(async () => (await (await queueService.getJob(QueueName.ALERTS, String(later.id)))?.getState()) === 'completed');
     expect(await queueService.getQueueStats(QueueName.INSIGHTS_GENERATION)).toMatchObject({ waiting: 1, active: 0 });
     expect([...runtime.workers!.workers.keys()]).toEqual(['alerts']);
   });

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueueName } from '../../shared/queues.ts';
 import { nextRun, parseCron } from '../../server/queue/cron.ts';
+import { NotFoundError } from '../../server/errors.ts';
 import { InvalidCronError, JobValidationError, QueueError } from '../../server/queue/errors.ts';
 import {
   IntegrationNotFoundError,
@@ -460,8 +461,8 @@ describe('JobScheduler immediate jobs', () => {
     const scheduler = new JobScheduler({ queueService: svc, source });
     const err = await rejection(scheduler.scheduleImmediateSync('nope-404'));
     expect(err).toBeInstanceOf(IntegrationNotFoundError);
-    expect(err).toBeInstanceOf(QueueError);
-    expect((err as QueueError).code).toBe('NOT_FOUND');
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as NotFoundError).code).toBe('NOT_FOUND');
     expect(err.message).toContain('nope-404');
     expect((await svc.getAllQueueStats()).totals).toEqual({ waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 });
   });

@@ -1,24 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { PlatformRecord } from '../../server/domain/connectors/types.ts';
-import { openTestStore, postgresUnavailable, type TestStore } from '../helpers/databases.ts';
-
-const PG_SKIP = await postgresUnavailable();
+import { openTestStore, type TestStore } from '../helpers/databases.ts';
+import { describeOnStores } from '../helpers/describe-on-stores.ts';
 
 const order = (id: string, day: string, amount: number, status = 'paid'): PlatformRecord => ({
   kind: 'order', externalId: id, occurredOn: day, amount, currency: 'USD', status, updatedAt: `${day}T10:00:00Z`, payload: { id, amount },
 });
 
-describe.each(['sqlite', 'postgres'] as const)('store on %s', (dialect) => {
-  const skip = dialect === 'postgres' ? PG_SKIP : undefined;
+describeOnStores('store', (dialect, test) => {
   let t: TestStore;
   beforeAll(async () => {
-    if (!skip) t = await openTestStore(dialect);
+    t = await openTestStore(dialect);
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  it.skipIf(Boolean(skip))('keeps credentials sealed at rest and returns them decrypted only on request', async () => {
+  test('keeps credentials sealed at rest and returns them decrypted only on request', async () => {
     const org = await t.store.createOrganization({ name: 'Acme' });
     const integ = await t.store.createIntegration({ organizationId: org.id, platform: 'shopify', name: 'Shop', credentials: { accessToken: 'shpat_secret' }, settings: { shopDomain: 'acme.myshopify.com' }, webhookSecret: 'whsec' });
     expect(integ).not.toHaveProperty('credentials');
@@ -29,7 +27,7 @@ describe.each(['sqlite', 'postgres'] as const)('store on %s', (dialect) => {
     expect(await t.store.getIntegrationSecrets(integ.id)).toEqual({ credentials: { accessToken: 'shpat_secret' }, webhookSecret: 'whsec' });
   });
 
-  it.skipIf(Boolean(skip))('upserts records and metrics idempotently: the same write twice changes no row', async () => {
+  test('upserts records and metrics idempotently: the same write twice changes no row', async () => {
     const org = await t.store.createOrganization({ name: 'Idem' });
     const integ = await t.store.createIntegration({ organizationId: org.id, platform: 'shopify', name: 'S', credentials: { accessToken: 'x' } });
     const records = [order('1', '2026-01-01', 10), order('2', '2026-01-01', 15.5), order('3', '2026-01-02', 7, 'voided'), { ...order('r1', '2026-01-02', 4), kind: 'refund' as const }];
@@ -62,13 +60,13 @@ describe.each(['sqlite', 'postgres'] as const)('store on %s', (dialect) => {
     expect((await t.store.listMetrics({ integrationId: integ.id, metric: 'revenue', from: '2026-01-01', to: '2026-01-01' }))[0].value).toBe(30);
   });
 
-  it.skipIf(Boolean(skip))('records a webhook event once', async () => {
+  test('records a webhook event once', async () => {
     const e = { id: `shopify-${Math.random()}`, integrationId: null, organizationId: null, platform: 'shopify', eventType: 'orders/create', status: 'processed' as const, payload: { a: 1 } };
     expect(await t.store.recordWebhookEvent(e)).toEqual({ duplicate: false });
     expect(await t.store.recordWebhookEvent(e)).toEqual({ duplicate: true });
   });
 
-  it.skipIf(Boolean(skip))('tracks sync runs and the integration cursor', async () => {
+  test('tracks sync runs and the integration cursor', async () => {
     const org = await t.store.createOrganization({ name: 'Runs' });
     const integ = await t.store.createIntegration({ organizationId: org.id, platform: 'stripe', name: 'Stripe', credentials: { secretKey: 'sk' } });
     const run = await t.store.startSyncRun({ integrationId: integ.id, organizationId: org.id, jobId: '7', syncType: 'full' });

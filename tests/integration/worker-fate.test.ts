@@ -4,7 +4,8 @@ import { DelayJobError, PermanentJobError } from '../../server/jobs/contract.ts'
 import { QueueService } from '../../server/queue/queue-service.ts';
 import { createWorkerRuntime, type WorkerRuntime } from '../../server/queue/worker.ts';
 import type { Redis } from '../../server/redis.ts';
-import { connect, removeKeys, testPrefix, waitFor } from '../helpers/redis.ts';
+import { connect, removeKeys, testPrefix } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
 
 const alert = { organizationId: 'o', alertType: 'T', severity: 'LOW' as const, message: 'm', metadata: {} };
@@ -63,7 +64,8 @@ describe('processor-steered job fate', () => {
     const failed = await svc.getJob(QueueName.ALERTS, job.id!);
     expect(failed?.failedReason).toBe('credentials revoked');
     expect(failed?.attemptsMade).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
+    // Final: the remaining attempts would have left the job 'delayed' (or waiting), not 'failed'.
+    expect(await svc.getQueueStats(QueueName.ALERTS)).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
     expect(calls).toBe(1);
   });
 });

@@ -6,16 +6,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertJobData } from '../../shared/jobs.ts';
 import { freePort, startRedisServer, type RedisServerHandle } from '../../server/embedded-redis.ts';
 import { QueueService } from '../../server/queue/queue-service.ts';
 import { createRedisConnection, type Redis } from '../../server/redis.ts';
-import { redisUrl, removeKeys, testPrefix, waitFor } from '../helpers/redis.ts';
+import { redisUrl, removeKeys, testPrefix } from '../helpers/redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = path.join(ROOT, 'tests/fixtures/worker-process-entry.ts');
@@ -106,14 +107,10 @@ class WorkerProcess {
 
   /** Waits for `count` log lines containing `text`; fails early (with the output) if the process exits. */
   async waitForLog(text: string, timeoutMs: number, count = 1): Promise<LogLine> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.logs(text);
-      if (found.length >= count) return found[count - 1];
-      if (!this.running) throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) before logging "${text}" x${count}\n${this.output()}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not log "${text}" x${count} within ${timeoutMs} ms\n${this.output()}`);
-      await sleep(25);
-    }
+    const logged = () => this.logs(text).length >= count;
+    await waitFor(() => logged() || !this.running, { timeoutMs, intervalMs: 25, message: () => `${this.name} to log "${text}" x${count}\n${this.output()}` });
+    if (!logged()) throw new Error(`${this.name} exited (${JSON.stringify(this.exit)}) before logging "${text}" x${count}\n${this.output()}`);
+    return this.logs(text)[count - 1];
   }
 
   ready(timeoutMs = 20_000): Promise<LogLine> {
@@ -151,6 +148,7 @@ class WorkerProcess {
 const children: WorkerProcess[] = [];
 const clients: Array<{ qs: QueueService; connection: Redis; prefix: string; removeKeys: boolean }> = [];
 const servers: RedisServerHandle[] = [];
+const listeners: net.Server[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
@@ -168,6 +166,7 @@ afterEach(async () => {
     if (c.removeKeys) await attempt(() => removeKeys(c.connection, c.prefix));
     await attempt(() => c.connection.quit().catch(() => c.connection.disconnect()));
   }
+  for (const l of listeners.splice(0)) await attempt(() => new Promise<void>((resolve) => l.close(() => resolve())));
   for (const s of servers.splice(0)) await attempt(() => s.stop());
   for (const d of dirs.splice(0)) await attempt(async () => fs.rmSync(d, { recursive: true, force: true }));
   if (failures.length) throw new AggregateError(failures, 'cleanup failed');
@@ -226,12 +225,43 @@ function alert(metadata: { sleepMs?: number; ignoreSignal?: boolean; [k: string]
 
 /** Waits until the fixture's processor has started the job `times` times; returns the pids in order. */
 async function started(connection: Redis, prefix: string, jobId: string, timeoutMs: number, times = 1): Promise<number[]> {
-  const pids = await waitFor(async () => {
-    const list = await connection.lrange(startsKey(prefix, jobId), 0, -1);
-    return list.length >= times ? list : undefined;
-  }, timeoutMs);
+  const pids = await waitFor(
+    async () => {
+      const list = await connection.lrange(startsKey(prefix, jobId), 0, -1);
+      return list.length >= times ? list : undefined;
+    },
+    { timeoutMs, message: `job ${jobId} to be started ${times} time(s)` },
+  );
   return pids.map(Number);
 }
+
+/**
+ * Listens on Redis's port while no Redis is there and drops every connection, counting them: each is
+ * one attempt of the worker's to reach Redis. Closed (freeing the port) before a redis-server takes it.
+ */
+async function countConnectAttempts(port: number): Promise<{ readonly count: number; close(): Promise<void> }> {
+  let count = 0;
+  const server = net.createServer((socket) => {
+    count++;
+    socket.destroy();
+  });
+  listeners.push(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    get count() {
+      return count;
+    },
+    close: async () => {
+      listeners.splice(listeners.indexOf(server), 1);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const jobCompleted = (qs: QueueService, jobId: string) => async () => (await jobState(qs, jobId)) === 'completed';
 
 async function jobState(qs: QueueService, jobId: string): Promise<string> {
   const job = await qs.getJob('alerts', jobId);
@@ -370,14 +400,13 @@ describe('worker process', () => {
     const survivor = victim === a ? b : a;
     expect(victim.pid, `the job started in pid ${firstPid}, which is neither worker`).toBe(firstPid);
 
-    // Let it hold (and renew) its lock for a moment, then kill it without a chance to clean up.
-    await sleep(500);
+    // It holds the job (and its lock); kill it without a chance to clean up.
     expect(await jobState(qs, jobId)).toBe('active');
     const killAt = Date.now();
     await victim.kill();
     expect(victim.exit?.signal).toBe('SIGKILL');
 
-    await waitFor(async () => (await jobState(qs, jobId)) === 'completed', 15_000, 100);
+    await waitFor(jobCompleted(qs, jobId), { timeoutMs: 15_000, intervalMs: 100, message: 'the survivor to complete the job' });
     const tookMs = Date.now() - killAt;
 
     const done = (await qs.getJob('alerts', jobId))!;
@@ -405,21 +434,23 @@ describe('worker process', () => {
 
     // Works before the outage.
     const before = await qs.addJob('alerts', alert({ sleepMs: 0 }));
-    await waitFor(async () => (await jobState(qs, before.id!)) === 'completed', 10_000);
+    await waitFor(jobCompleted(qs, before.id!), { timeoutMs: 10_000 });
 
-    // Redis dies hard; the worker keeps retrying for a few seconds (several reconnect attempts).
+    // Redis dies hard; the worker keeps trying to reconnect (several attempts) and keeps running.
     first.process.kill('SIGKILL');
     await first.stop();
     await w.waitForLog('Redis unavailable', 10_000);
-    await sleep(3_000);
+    const attempts = await countConnectAttempts(port);
+    await waitFor(() => attempts.count >= 3 || !w.running, { timeoutMs: 10_000, message: 'reconnect attempts' });
     expect(w.running, w.output()).toBe(true);
+    await attempts.close();
 
     // A new, empty redis-server on the same port.
     await privateRedis(dir, port);
     await w.waitForLog('Redis connection restored', 15_000);
 
     const after = await qs.addJob('alerts', alert({ sleepMs: 100 }));
-    await waitFor(async () => (await jobState(qs, after.id!)) === 'completed', 15_000, 100);
+    await waitFor(jobCompleted(qs, after.id!), { timeoutMs: 15_000, intervalMs: 100 });
     const done = (await qs.getJob('alerts', after.id!))!;
     expect(done.returnvalue).toEqual({ pid: w.pid, jobId: after.id });
     expect(await connection.lrange(startsKey(prefix, after.id!), 0, -1)).toEqual([String(w.pid)]);
@@ -442,10 +473,13 @@ describe('worker process', () => {
     const prefix = testPrefix('wp-late');
     const w = startWorker('worker', { url, prefix });
 
+    // It says it waits, and keeps trying to connect (and running) after saying so.
     await w.waitForLog('Waiting for Redis', 15_000);
-    await sleep(1_000);
+    const attempts = await countConnectAttempts(port);
+    await waitFor(() => attempts.count >= 1 || !w.running, { timeoutMs: 10_000, message: 'a connection attempt after "Waiting for Redis"' });
     expect(w.running, w.output()).toBe(true);
     expect(w.logs('Queue Worker is now running')).toHaveLength(0);
+    await attempts.close();
 
     await privateRedis(dir, port);
     await w.ready(15_000);
@@ -454,7 +488,7 @@ describe('worker process', () => {
     // And it works.
     const { qs } = queueClient(prefix, url, true);
     const job = await qs.addJob('alerts', alert({ sleepMs: 0 }));
-    await waitFor(async () => (await jobState(qs, job.id!)) === 'completed', 10_000);
+    await waitFor(jobCompleted(qs, job.id!), { timeoutMs: 10_000 });
     expect((await qs.getJob('alerts', job.id!))!.returnvalue).toEqual({ pid: w.pid, jobId: job.id });
 
     w.signal('SIGTERM');

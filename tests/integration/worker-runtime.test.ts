@@ -6,8 +6,9 @@ import type { ProcessorRegistry } from '../../server/jobs/contract.ts';
 import type { Redis } from '../../server/redis.ts';
 import type { AlertJobData, EmailJobData } from '../../shared/jobs.ts';
 import { QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
-import { alertData, deferred, emailData, recordCall, sleep, type ProcessorCall } from '../fixtures/worker-runtime-fixtures.ts';
-import { connect, removeKeys, testPrefix, waitFor } from '../helpers/redis.ts';
+import { alertData, deferred, emailData, recordCall, type ProcessorCall } from '../fixtures/worker-runtime-fixtures.ts';
+import { connect, removeKeys, testPrefix } from '../helpers/redis.ts';
+import { elapse, settlesWithin, waitFor } from '../helpers/wait-for.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
 
 let prefix: string;
@@ -60,7 +61,7 @@ async function stateOf(queue: QueueName, id: string): Promise<string | undefined
  * check could predate the move, e.g. miss the returnvalue).
  */
 async function waitForState(queue: QueueName, id: string, state: string, timeoutMs = 10_000): Promise<Job> {
-  await waitFor(async () => (await stateOf(queue, id)) === state, timeoutMs);
+  await waitFor(async () => (await stateOf(queue, id)) === state, { timeoutMs, message: `job ${queue}/${id} to be ${state}` });
   const job = await qs.getJob(queue, id);
   if (!job) throw new Error(`job ${id} of ${queue} vanished after reaching ${state}`);
   return job;
@@ -126,7 +127,7 @@ describe('worker runtime (real Redis)', () => {
     expect(done.attemptsMade).toBe(1);
     expect(calls).toHaveLength(1);
     expect(call.ctx.signal.aborted).toBe(false);
-    await waitFor(() => rt.activeCount() === 0, 2_000);
+    await waitFor(() => rt.activeCount() === 0, { timeoutMs: 2_000 });
   });
 
   it('hands the processor the schema-parsed data (trimmed), not the raw stored payload', async () => {
@@ -166,7 +167,7 @@ describe('worker runtime (real Redis)', () => {
       await waitFor(async () => {
         const job = await qs.getJob('alerts', id);
         return job?.attemptsMade === 3 && (await job.getState()) === 'failed';
-      }, 15_000);
+      }, { timeoutMs: 15_000, message: 'the third attempt to fail' });
       const failed = (await qs.getJob('alerts', id))!;
 
       expect(failed.failedReason).toBe('alert channel unreachable');
@@ -182,10 +183,9 @@ describe('worker runtime (real Redis)', () => {
       expect(gap2).toBeGreaterThanOrEqual(4000 - 400);
       expect(gap2).toBeLessThanOrEqual(4000 + 1500);
 
-      // Not retried a fourth time.
-      await sleep(300);
+      // Not retried a fourth time: 'failed' is final (a retry would have left the job 'delayed').
       expect(calls).toHaveLength(3);
-      expect(await stateOf('alerts', id)).toBe('failed');
+      expect(await qs.getQueueStats('alerts')).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
     },
     20_000,
   );
@@ -266,9 +266,7 @@ describe('worker runtime (real Redis)', () => {
     expect(failed.attemptsMade).toBe(1);
     expect(failed.failedReason).toMatch(/^Invalid job data/);
     expect(failed.failedReason).toMatch(/(: |; )to: /);
-    // Still final a moment later: not moved to delayed for a retry.
-    await sleep(300);
-    expect(await stateOf('email-sending', id)).toBe('failed');
+    // Final: a retry would have left the job 'delayed', not 'failed'.
     const stats = await qs.getQueueStats('email-sending');
     expect(stats).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
     expect(processor).not.toHaveBeenCalled();
@@ -283,21 +281,25 @@ describe('worker runtime (real Redis)', () => {
     expect(rt.workers.get('alerts')!.concurrency).toBe(QUEUE_POLICIES.alerts.concurrency);
     expect(rt.workers.get('email-sending')!.concurrency).toBe(2);
 
-    // A job of a queue without a processor is left waiting while the others run.
+    // A job of a queue without a processor is left waiting while the others run: the alert, added
+    // after it, has been taken and completed meanwhile.
     const orphan = await qs.addJob('data-sync', { integrationId: 'i-1', organizationId: 'org-1', platform: 'shopify', syncType: 'full' });
     const alert = await qs.addJob('alerts', alertData());
     await waitForState('alerts', String(alert.id), 'completed');
-    await sleep(200);
     expect(await stateOf('data-sync', String(orphan.id))).toBe('waiting');
     expect(alerts).toHaveBeenCalledTimes(1);
   });
 
   it('close(deadline) waits for an active job that finishes in time and reports timedOut: false', async () => {
     const calls: ProcessorCall<AlertJobData>[] = [];
+    const order: string[] = [];
+    const gate = deferred();
+    releases.push(() => gate.resolve());
     const rt = startRuntime({
       alerts: async (d, ctx) => {
         recordCall(calls, d, ctx);
-        await sleep(400);
+        await gate.promise;
+        order.push('job finished');
         return 'finished';
       },
     });
@@ -305,11 +307,17 @@ describe('worker runtime (real Redis)', () => {
     const id = String(added.id);
     await waitForState('alerts', id, 'active');
 
-    const t0 = Date.now();
-    const result = await rt.close(5_000);
-    const elapsed = Date.now() - t0;
-    expect(result).toEqual({ timedOut: false });
-    expect(elapsed).toBeLessThan(4_000);
+    // Closing stops the worker taking jobs, then waits; the job finishes while it waits.
+    const closing = rt.close(5_000).then((r) => {
+      order.push('closed');
+      return r;
+    });
+    const worker = rt.workers.get('alerts')!;
+    await waitFor(() => worker.isPaused());
+    expect(order).toEqual([]);
+    gate.resolve();
+    expect(await settlesWithin(closing, 4_000, 'close()')).toEqual({ timedOut: false });
+    expect(order).toEqual(['job finished', 'closed']);
     const job = await qs.getJob('alerts', id);
     expect(await job!.getState()).toBe('completed');
     expect(job!.returnvalue).toBe('finished');
@@ -332,7 +340,7 @@ describe('worker runtime (real Redis)', () => {
     await waitForState('alerts', String(added.id), 'active');
 
     const t0 = Date.now();
-    const outcome = await Promise.race([rt.close(300), sleep(3_000).then(() => 'close() still pending after 3000 ms' as const)]);
+    const outcome = await settlesWithin(rt.close(300), 3_000, 'close(300)').catch((err: Error) => err.message);
     const elapsed = Date.now() - t0;
     gate.resolve(); // let the processor end, so cleanup does not wait on it
 
@@ -352,7 +360,9 @@ describe('worker runtime (real Redis)', () => {
     const added = await qs.addJob('alerts', alertData());
     const id = String(added.id);
 
-    await sleep(1_000);
+    // Nothing to wait for: this asserts that the running worker does NOT take the job, for a while
+    // longer than it takes to pick up one of a running queue.
+    await elapse(300);
     expect(processor).not.toHaveBeenCalled();
     expect(await qs.getQueueStats('alerts')).toMatchObject({ paused: 1, waiting: 0, active: 0, completed: 0 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QUEUE_NAMES, type Overview } from '../../shared/queues.ts';
 import { downsample } from '../../server/monitoring/depth-history.ts';
 import { jobMatches } from '../../server/monitoring/job-search.ts';
@@ -6,7 +6,6 @@ import { StatsHub } from '../../server/monitoring/stats-hub.ts';
 import { MAX_POINTS, RANGE_MINUTES, bucketize, toSeries, type MetricsSeries } from '../../server/monitoring/throughput.ts';
 
 const MIN = 60_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A model of BullMQ's collectMetrics.lua (bullmq 6): `count` counts every finished job; the first
@@ -227,30 +226,56 @@ describe('jobMatches', () => {
   });
 });
 
-describe('StatsHub (fake read, real timers)', () => {
+describe('StatsHub (fake read, fake timers)', () => {
+  // The hub's poll is a setInterval: fake timers make "N intervals later" exact.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   const overview = (n: number): Overview => ({
     queues: QUEUE_NAMES.map((name) => ({ name, isPaused: false, stats: { waiting: n, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 } })),
     totals: { waiting: n * 6, active: 0, completed: 0, failed: 0, delayed: 0, paused: 0 },
     at: n,
   });
 
-  function fakeRead(delayMs = 0) {
-    const state = { calls: 0, inFlight: 0, maxInFlight: 0 };
-    const read = async () => {
-      state.calls++;
-      state.inFlight++;
-      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
-      if (delayMs) await sleep(delayMs);
-      state.inFlight--;
-      return overview(state.calls);
-    };
+  /** A read that answers at once with reading number `calls`. */
+  function fakeRead() {
+    const state = { calls: 0 };
+    const read = async () => overview(++state.calls);
     return { read, state };
   }
+
+  /** A read that answers only when the test says (a Redis slower than the interval). */
+  function heldRead() {
+    const state = { calls: 0, inFlight: 0, maxInFlight: 0 };
+    const answers: Array<() => void> = [];
+    const read = () => {
+      const n = ++state.calls;
+      state.inFlight++;
+      state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+      return new Promise<Overview>((resolve) =>
+        answers.push(() => {
+          state.inFlight--;
+          resolve(overview(n));
+        }),
+      );
+    };
+    const answerAll = () => {
+      for (const answer of answers.splice(0)) answer();
+    };
+    return { read, state, answerAll };
+  }
+
+  /** Runs the timers due within `ms` (0: none, only what is already settling) and the reads they start. */
+  const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
   it('does nothing until someone subscribes', async () => {
     const { read, state } = fakeRead();
     const hub = new StatsHub(read, 20);
-    await sleep(80);
+    await advance(20 * 5);
     expect(state.calls).toBe(0);
     expect(hub.running).toBe(false);
     expect(hub.subscriberCount).toBe(0);
@@ -262,14 +287,19 @@ describe('StatsHub (fake read, real timers)', () => {
     const got: Overview[] = [];
     const off = hub.subscribe((o) => got.push(o));
     expect(hub.running).toBe(true);
-    await sleep(10);
-    expect(got).toHaveLength(1); // the immediate poll, not after a full interval
-    await sleep(200);
+    await advance(0);
+    expect(got.map((o) => o.at)).toEqual([1]); // the immediate poll, not after a full interval
+    await advance(39);
+    expect(got).toHaveLength(1);
+    await advance(1);
+    expect(got).toHaveLength(2);
+    await advance(40 * 3);
+    expect(got.map((o) => o.at)).toEqual([1, 2, 3, 4, 5]);
+    expect(hub.polls).toBe(5);
+    expect(state.calls).toBe(5);
     off();
-    expect(got.length).toBeGreaterThanOrEqual(3);
-    expect(got.length).toBeLessThanOrEqual(8);
-    expect(hub.polls).toBe(state.calls);
-    expect(got.map((o) => o.at)).toEqual([...got.map((o) => o.at)].sort((a, b) => a - b));
+    await advance(40 * 3);
+    expect(state.calls).toBe(5);
   });
 
   it('shares one poll between subscribers: the second gets the latest reading at once, polls do not double', async () => {
@@ -278,22 +308,22 @@ describe('StatsHub (fake read, real timers)', () => {
     const a: Overview[] = [];
     const b: Overview[] = [];
     const offA = hub.subscribe((o) => a.push(o));
-    await sleep(100);
+    await advance(40 * 2);
+    expect(a).toHaveLength(3);
     const before = hub.polls;
     const offB = hub.subscribe((o) => b.push(o));
     expect(hub.subscriberCount).toBe(2);
     expect(b).toHaveLength(1); // synchronously, the latest reading
     expect(b[0]).toBe(a[a.length - 1]);
-    await sleep(400);
-    const during = hub.polls - before;
-    // ~10 polls in 400 ms at 40 ms; two independent pollers would make ~20.
-    expect(during).toBeGreaterThanOrEqual(3);
-    expect(during).toBeLessThanOrEqual(13);
+    await advance(40 * 10);
+    // One poll per interval for both together; two independent pollers would make 20.
+    expect(hub.polls - before).toBe(10);
     expect(state.calls).toBe(hub.polls);
     // Both listeners got the very same reading objects after B joined.
+    expect(b).toHaveLength(11);
     const tailA = a.slice(a.indexOf(b[0]));
-    expect(b).toEqual(tailA.slice(0, b.length));
-    expect(b[b.length - 1]).toBe(tailA[b.length - 1]);
+    expect(tailA).toHaveLength(11);
+    tailA.forEach((o, i) => expect(b[i]).toBe(o));
     offA();
     expect(hub.running).toBe(true);
     expect(hub.subscriberCount).toBe(1);
@@ -305,35 +335,42 @@ describe('StatsHub (fake read, real timers)', () => {
     const hub = new StatsHub(read, 30);
     const offA = hub.subscribe(() => undefined);
     const offB = hub.subscribe(() => undefined);
-    await sleep(100);
+    await advance(30 * 3);
+    expect(state.calls).toBe(4);
     offA();
     offB();
     expect(hub.running).toBe(false);
     expect(hub.subscriberCount).toBe(0);
-    const calls = state.calls;
-    await sleep(150);
-    expect(state.calls).toBe(calls);
+    await advance(30 * 5);
+    expect(state.calls).toBe(4);
     // A later subscriber is not handed the old reading synchronously; it waits for a fresh poll.
     const got: Overview[] = [];
     const off = hub.subscribe((o) => got.push(o));
     expect(got).toHaveLength(0);
-    await sleep(20);
-    expect(got).toHaveLength(1);
-    expect(got[0].at).toBe(calls + 1);
+    await advance(0);
+    expect(got.map((o) => o.at)).toEqual([5]);
     off();
     off(); // unsubscribing twice is harmless
     expect(hub.running).toBe(false);
   });
 
   it('never runs two reads at once when Redis is slower than the interval', async () => {
-    const { read, state } = fakeRead(120);
+    const { read, state, answerAll } = heldRead();
     const hub = new StatsHub(read, 20);
     const off = hub.subscribe(() => undefined);
-    await sleep(400);
-    off();
+    // Five intervals pass while the first read is still out: none of them starts another.
+    await advance(20 * 5);
+    expect(state.calls).toBe(1);
+    expect(hub.polls).toBe(1);
+    answerAll();
+    await advance(0);
+    expect(state.calls).toBe(1);
+    // The next interval after it answered polls again.
+    await advance(20);
+    expect(state.calls).toBe(2);
     expect(state.maxInFlight).toBe(1);
-    expect(state.calls).toBeLessThanOrEqual(5);
-    expect(state.calls).toBeGreaterThanOrEqual(2);
+    answerAll();
+    off();
   });
 
   it('reports a failed read and keeps polling', async () => {
@@ -350,10 +387,13 @@ describe('StatsHub (fake read, real timers)', () => {
     );
     const got: Overview[] = [];
     const off = hub.subscribe((o) => got.push(o));
-    await sleep(120);
-    off();
+    await advance(0);
     expect(errors.map((e) => e.message)).toEqual(['redis down']);
-    expect(got.length).toBeGreaterThanOrEqual(1);
+    expect(got).toEqual([]);
+    await advance(25 * 3);
+    off();
+    expect(errors).toHaveLength(1);
+    expect(got.map((o) => o.at)).toEqual([2, 3, 4]);
   });
 
   it('stream() yields readings and ends when the signal aborts, unsubscribing', async () => {
@@ -361,15 +401,22 @@ describe('StatsHub (fake read, real timers)', () => {
     const hub = new StatsHub(read, 30);
     const ac = new AbortController();
     const seen: number[] = [];
+    let ended = false;
     const done = (async () => {
       for await (const o of hub.stream(ac.signal)) {
         seen.push(o.at);
+        // Aborted from outside the loop, while the stream waits for its next reading.
         if (seen.length === 3) setTimeout(() => ac.abort(), 0);
       }
-      return 'ended';
+      ended = true;
     })();
-    expect(await Promise.race([done, sleep(2000).then(() => 'timeout')])).toBe('ended');
-    expect(seen.length).toBeGreaterThanOrEqual(3);
+    await advance(30 * 2);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(ended).toBe(false);
+    await advance(1); // the abort's 0 ms timer, set during a tick, runs 1 ms later
+    expect(ended).toBe(true);
+    expect(seen).toEqual([1, 2, 3]);
+    await done;
     expect(hub.subscriberCount).toBe(0);
     expect(hub.running).toBe(false);
   });
@@ -378,12 +425,14 @@ describe('StatsHub (fake read, real timers)', () => {
     const hub = new StatsHub(() => new Promise<Overview>(() => undefined), 1000); // a read that never answers
     const ac = new AbortController();
     const it = hub.stream(ac.signal)[Symbol.asyncIterator]();
-    const next = it.next();
-    await sleep(30);
+    let result: IteratorResult<Overview> | undefined;
+    void it.next().then((r) => (result = r));
+    await advance(30);
     expect(hub.subscriberCount).toBe(1);
+    expect(result).toBeUndefined();
     ac.abort();
-    const r = await Promise.race([next, sleep(1000).then(() => 'timeout' as const)]);
-    expect(r).toEqual({ done: true, value: undefined });
+    await advance(0);
+    expect(result).toEqual({ done: true, value: undefined });
     expect(hub.subscriberCount).toBe(0);
     expect(hub.running).toBe(false);
   });
@@ -403,11 +452,13 @@ describe('StatsHub (fake read, real timers)', () => {
     const hub = new StatsHub(read, 20);
     const ac = new AbortController();
     const it = hub.stream(ac.signal)[Symbol.asyncIterator]();
-    const first = await it.next();
-    expect(first.done).toBe(false);
-    await sleep(200); // ~10 readings arrive while nobody pulls
+    const first = it.next();
+    await advance(0);
+    expect((await first).value).toMatchObject({ at: 1 });
+    await advance(20 * 10); // ten readings arrive while nobody pulls
+    expect(state.calls).toBe(11);
     const second = await it.next();
-    expect((second.value as Overview).at).toBeGreaterThanOrEqual(state.calls - 1);
+    expect((second.value as Overview).at).toBe(11);
     ac.abort();
     await it.return?.(undefined);
     expect(hub.running).toBe(false);
