@@ -47,12 +47,13 @@ export const configSchema = z.object({
   WORKER_STATS_INTERVAL_MS: ms(30_000),
   SHUTDOWN_TIMEOUT_MS: ms(30_000),
   /**
-   * A crashed worker's jobs are taken over once its lock lapses and a stalled check runs:
-   * at worst lockDuration + stalledInterval. 6 s + 3 s keeps takeover under ~10 s at the cost of
-   * a lock renewal every 3 s per active job and a stalled check every 3 s per queue per process.
+   * A crashed worker's jobs are taken over once its lock lapses and a stalled check runs: at worst
+   * lockDuration + stalledInterval, plus timer drift on a loaded machine (seen up to ~2 s). 5 s + 2.5 s
+   * keeps takeover within 10 s (6 s + 3 s once took 11 s), at the cost of a lock renewal every 2.5 s per
+   * active job and one stalled-check script every 2.5 s per queue (only one process runs it per interval).
    */
-  LOCK_DURATION_MS: ms(6_000),
-  STALLED_INTERVAL_MS: ms(3_000),
+  LOCK_DURATION_MS: ms(5_000),
+  STALLED_INTERVAL_MS: ms(2_500),
   ADMIN_PASSWORD: z.string().optional(),
   VIEWER_PASSWORD: z.string().optional(),
   API_TOKEN: z.string().optional(),
@@ -63,7 +64,10 @@ export const configSchema = z.object({
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Largest JSON or webhook body accepted (413 beyond). */
   BODY_LIMIT: z.string().default('1mb'),
-  /** Set when behind a reverse proxy (e.g. 1, or loopback) so client addresses and HTTPS are read from it. */
+  /**
+   * Behind a reverse proxy: whose X-Forwarded-For / -Proto count. true (or 1): proxies on loopback and private
+   * networks; a list of addresses, subnets, loopback/linklocal/uniquelocal; 2+: a hop count (server/http/middleware/auth.ts).
+   */
   TRUST_PROXY: z.string().optional(),
   /** Webhook signing secrets per platform (the store's per-integration secrets take over with data sync). */
   WEBHOOK_SECRET_SHOPIFY: z.string().optional(),

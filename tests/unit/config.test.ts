@@ -29,9 +29,14 @@ describe('loadConfig', () => {
     expect(c.RUN_SCHEDULER).toBe(true);
     expect(c.SHUTDOWN_TIMEOUT_MS).toBe(30_000);
     expect(c.WORKER_STATS_INTERVAL_MS).toBe(30_000);
-    expect(c.LOCK_DURATION_MS).toBe(6_000);
-    expect(c.STALLED_INTERVAL_MS).toBe(3_000);
+    expect(c.LOCK_DURATION_MS).toBe(5_000);
+    expect(c.STALLED_INTERVAL_MS).toBe(2_500);
     expect(c.EMAIL_FROM).toBe('BizInsights <noreply@bizinsights.com>');
+  });
+
+  it('keeps takeover after a crash within 10 s: lock + stalled check + 2 s of timer drift seen on a loaded machine', () => {
+    const c = loadConfig({});
+    expect(c.LOCK_DURATION_MS + c.STALLED_INTERVAL_MS + 2_000).toBeLessThanOrEqual(10_000);
   });
 
   it('treats empty variables as unset (an empty line in .env keeps the default)', () => {
