@@ -7,7 +7,7 @@ import type { ProcessorRegistry } from './jobs/contract.ts';
 import { QueueService } from './queue/queue-service.ts';
 import { formatStatsLine } from './queue/stats-line.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';
-import { createRedisConnection, describeTarget, evictionPolicy, waitForReady, type Redis, type RedisTarget } from './redis.ts';
+import { createRedisConnection, describeTarget, evictionPolicy, isCluster, waitForReady, type Redis, type RedisTarget } from './redis.ts';
 
 /** What processors may use of the runtime (queues to enqueue follow-ups, the shared Redis). */
 export interface ProcessorServices {
@@ -39,7 +39,13 @@ const endpointOf = (e: RedisEndpoint): RuntimeRedis => ({ target: { url: e.url }
 
 export interface Runtime {
   redis: RuntimeRedis;
+  /** The workers' and the queue service's connection: commands wait through a Redis outage and run once it is back. */
   connection: Redis;
+  /**
+   * The HTTP side's connection (createRequestConnection): a command fails at once while Redis is down and after
+   * REQUEST_COMMAND_TIMEOUT_MS when it does not answer, so a request gets a 503 instead of waiting out the outage.
+   */
+  requestConnection: Redis;
   queueService: QueueService;
   jobScheduler: JobScheduler;
   workers?: WorkerRuntime;
@@ -64,6 +70,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }));
   const connection = createRedisConnection(redis.target, { log, name: 'bizinsights' });
   await waitForRedis(connection, describeTarget(redis.target), log);
+
+  const requestConnection = createRequestConnection(redis.target);
+  await waitForRedis(requestConnection, describeTarget(redis.target), log);
 
   const policy = await evictionPolicy(connection).catch(() => undefined);
   if (policy && policy !== 'noeviction') {
@@ -113,6 +122,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   return {
     redis,
     connection,
+    requestConnection,
     queueService,
     jobScheduler,
     workers,
@@ -128,10 +138,32 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       unbindQueues();
       await queueService.close();
       await connection.quit().catch(() => connection.disconnect());
+      await requestConnection.quit().catch(() => requestConnection.disconnect());
       await redis.stop();
       return { timedOut };
     },
   };
+}
+
+/** How long a request waits for one Redis command before it fails (and the API answers 503). */
+export const REQUEST_COMMAND_TIMEOUT_MS = 1_000;
+
+/**
+ * A connection for request handlers. The runtime's connection has `maxRetriesPerRequest: null` (BullMQ's workers
+ * need it), so its commands queue for as long as Redis is down; a request must not. This one has no offline queue
+ * (a command while disconnected fails at once), a per-command timeout (a Redis that accepts but does not answer),
+ * and does not replay a command cut off by a disconnect (its request already got its 503). It reconnects like the
+ * others. No log: the runtime's connection already reports each outage and recovery once.
+ */
+function createRequestConnection(target: RedisTarget): Redis {
+  const client = createRedisConnection(target, {
+    name: 'bizinsights:requests',
+    redis: { enableOfflineQueue: false, commandTimeout: REQUEST_COMMAND_TIMEOUT_MS, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false },
+  });
+  // On a cluster those options reach each node; the cluster client keeps an offline queue of its own while it
+  // (re)connects, read at each command, so it is switched off here.
+  if (isCluster(client)) client.options.enableOfflineQueue = false;
+  return client;
 }
 
 async function waitForRedis(connection: Redis, where: string, log: Logger): Promise<void> {

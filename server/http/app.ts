@@ -5,8 +5,8 @@ import express from 'express';
 import { healthHandler, livezHandler, readyzHandler, type HealthDeps } from './health.ts';
 import { authRoutes } from './auth-routes.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
-import { errorHandler, sendError } from './errors.ts';
-import { authenticate, csrfGuard } from './middleware/auth.ts';
+import { REDIS_UNAVAILABLE, errorHandler, relabelRedisUnavailable, sendError } from './errors.ts';
+import { authenticate, csrfGuard, trustProxySetting } from './middleware/auth.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { jobsRestRoutes } from './rest/jobs-routes.ts';
@@ -21,7 +21,7 @@ export interface AppDeps {
   health: HealthDeps;
   /** The console's built files (`npm run build`); served at / when present. */
   clientDir?: string;
-  /** Express `trust proxy` (behind a reverse proxy: client address and HTTPS from its headers). */
+  /** TRUST_PROXY: which peers' X-Forwarded-* headers count (client address and HTTPS); see trustProxySetting. */
   trustProxy?: string;
 }
 
@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { services } = deps;
   const app = express();
   app.disable('x-powered-by');
-  if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
+  app.set('trust proxy', trustProxySetting(deps.trustProxy));
   app.use(securityHeaders());
   // Orchestrators' probes: public, cheap, and ahead of the request log, which would write an error line
   // for every 503 probe through a Redis outage (the outage itself is logged once by the connection).
@@ -61,8 +61,12 @@ export function createApp(deps: AppDeps): express.Express {
       createContext: contextFromRequest(services),
       maxBodySize: parseBodyLimit(services.bodyLimit),
       onError: ({ error, path: p }) => {
+        // Redis down or not answering: 503 as REST answers (not logged per call: the connection logs the outage once).
+        if (relabelRedisUnavailable(error)) return;
         if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ err: error.cause ?? error, path: p }, 'tRPC procedure failed');
       },
+      responseMeta: ({ errors }) =>
+        errors.some((e) => e.code === REDIS_UNAVAILABLE.trpcCode) ? { headers: { 'Retry-After': String(REDIS_UNAVAILABLE.retryAfterSec) } } : {},
     }),
   );
   app.use(BULL_BOARD_PATH, bullBoardRouter({ queueService: services.queueService, actions: services.actions }));

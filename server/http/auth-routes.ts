@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { loginInputSchema } from '../../shared/auth.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { LoginLimiter } from '../auth/rate-limit.ts';
 import { fieldErrorsOf } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { sendError } from './errors.ts';
@@ -9,7 +9,7 @@ import { SESSION_COOKIE, clientIp, isSameOrigin } from './middleware/auth.ts';
 
 export interface AuthRouteDeps {
   auth: Authenticator;
-  loginLimiter: RateLimiter;
+  loginLimiter: LoginLimiter;
   log: Logger;
 }
 
@@ -29,22 +29,24 @@ export function authRoutes(deps: AuthRouteDeps): express.Router {
     const ip = clientIp(req);
     const parsed = loginInputSchema.safeParse(req.body);
     if (!parsed.success) return sendError(res, 400, 'BAD_REQUEST', 'Username and password are required', fieldErrorsOf(parsed.error));
-    // Every attempt is counted before the password is checked; a success clears the count.
-    const limit = await deps.loginLimiter.consume(ip);
+    const { username, password } = parsed.data;
+    // Refused before the password is checked once the address or this user is at its limit; otherwise the attempt
+    // counts as a failure until the password turns out right (a success clears this user's count only).
+    const limit = await deps.loginLimiter.attempt(ip, username);
     if (!limit.allowed) {
       res.setHeader('Retry-After', String(limit.retryAfterSec));
       return sendError(res, 429, 'TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${limit.retryAfterSec} s`);
     }
-    const user = await deps.auth.checkPassword(parsed.data.username, parsed.data.password);
+    const user = await deps.auth.checkPassword(username, password);
     if (!user) {
-      deps.log.warn({ ip, username: parsed.data.username }, 'Failed sign-in');
+      deps.log.warn({ ip, username }, 'Failed sign-in');
       return sendError(res, 401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }
     // A new id at every login; an old session this browser carried is ended.
     const previous = req.sessionId;
     if (previous) await deps.auth.sessions.destroy(previous);
     const { id, session } = await deps.auth.sessions.create({ name: user.name, role: user.role });
-    await deps.loginLimiter.reset(ip);
+    await deps.loginLimiter.succeeded(ip, username);
     res.setHeader('Set-Cookie', cookie(req, id, deps.auth.sessions.ttlSec));
     deps.log.info({ ip, user: user.name }, 'Signed in');
     res.json({ success: true, data: { user: session.user, expiresAt: session.expiresAt } });

@@ -1,8 +1,10 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { loadAdminCredential, type AdminCredential } from '../auth/passwords.ts';
+import { QueueService } from '../queue/queue-service.ts';
 import type { Runtime } from '../runtime.ts';
 import { createApp } from './app.ts';
+import { isRedisUnavailable } from './errors.ts';
 import { createApiServices, type ApiServices } from './services.ts';
 import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
@@ -21,17 +23,25 @@ export function buildHttp(
   opts: { store: Store; workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup; clientDir?: string },
 ): HttpParts {
   const admin = loadAdminCredential(config.dataDir, config.ADMIN_PASSWORD);
+  // Requests use the request path's connection, which fails fast while Redis is down (a 503 within about a second),
+  // and queue objects of their own over it; the runtime's connection and queues wait the outage out for the workers.
+  // Those queues hold nothing but listeners on that connection, which runtime.stop() closes.
+  const queueService = new QueueService({ connection: runtime.requestConnection, prefix: config.QUEUE_PREFIX, log });
   const services = createApiServices({
     config,
-    connection: runtime.connection,
-    queueService: runtime.queueService,
+    connection: runtime.requestConnection,
+    queueService,
     jobScheduler: runtime.jobScheduler,
     store: opts.store,
     admin,
     log,
     webhookSecret: opts.webhookSecret,
   });
-  if (opts.sampleDepth !== false) services.depth.start(undefined, (err) => log.warn({ err: err.message }, 'Depth sample failed'));
+  // During an outage every sample fails: the runtime's connection logs the outage once, not each sample.
+  const onSampleError = (err: Error) => {
+    if (!isRedisUnavailable(err)) log.warn({ err: err.message }, 'Depth sample failed');
+  };
+  if (opts.sampleDepth !== false) services.depth.start(undefined, onSampleError);
   const app = createApp({
     services,
     health: { connection: runtime.connection, workers: runtime.workers, workersExpected: opts.workersExpected },

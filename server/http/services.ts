@@ -1,5 +1,5 @@
 import type { Authenticator } from '../auth/authenticator.ts';
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { LoginLimiter } from '../auth/rate-limit.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { DepthHistory } from '../monitoring/depth-history.ts';
@@ -37,7 +37,7 @@ export interface ApiServices {
   outbox: OutboxService;
   audit: AuditLog;
   auth: Authenticator;
-  loginLimiter: RateLimiter;
+  loginLimiter: LoginLimiter;
   statsHub: StatsHub;
   depth: DepthHistory;
   webhookSecret: WebhookSecretLookup;
@@ -48,7 +48,7 @@ export interface ApiServices {
 import type { Config } from '../config.ts';
 import type { Redis } from '../redis.ts';
 import { Authenticator as AuthenticatorImpl } from '../auth/authenticator.ts';
-import { RateLimiter as RateLimiterImpl } from '../auth/rate-limit.ts';
+import { LoginLimiter as LoginLimiterImpl } from '../auth/rate-limit.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { hashPassword, type AdminCredential } from '../auth/passwords.ts';
 import { AuditLog as AuditLogImpl } from '../audit/audit-log.ts';
@@ -64,10 +64,13 @@ import { OutboxService as OutboxServiceImpl } from '../services/outbox-service.t
 import { ReportsService as ReportsServiceImpl } from '../services/reports-service.ts';
 import { SchedulesService as SchedulesServiceImpl } from '../services/schedules-service.ts';
 import { secretsFromConfig } from '../webhooks/secrets.ts';
+import { isRedisUnavailable } from './errors.ts';
 
 export interface ApiServicesInput {
   config: Pick<Config, 'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN'> & Record<string, unknown>;
+  /** The request path's connection (runtime.requestConnection): sessions, the login limit, the audit log, depth history. */
   connection: Redis;
+  /** Queue reads and actions for requests; over the request path's connection too (see build.ts). */
   queueService: QueueService;
   jobScheduler: JobScheduler;
   store: Store;
@@ -112,8 +115,17 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     reports: new ReportsServiceImpl({ reports: store.reports, organizations, actions }),
     outbox: new OutboxServiceImpl(store.outbox),
     auth,
-    loginLimiter: new RateLimiterImpl(connection, { prefix: keys, max: config.LOGIN_MAX_ATTEMPTS, windowSec: 15 * 60 }),
-    statsHub: new StatsHubImpl(readOverview, input.statsIntervalMs ?? 1500, (err) => log.warn({ err: err.message }, 'Live stats poll failed')),
+    // Per address twice the per-user limit: room for both users' mistakes, never reset by a success.
+    loginLimiter: new LoginLimiterImpl(connection, {
+      prefix: keys,
+      maxPerUser: config.LOGIN_MAX_ATTEMPTS,
+      maxPerAddress: 2 * config.LOGIN_MAX_ATTEMPTS,
+      windowSec: 15 * 60,
+    }),
+    // A Redis outage fails every poll; the runtime's connection logs it once, not each poll.
+    statsHub: new StatsHubImpl(readOverview, input.statsIntervalMs ?? 1500, (err) => {
+      if (!isRedisUnavailable(err)) log.warn({ err: err.message }, 'Live stats poll failed');
+    }),
     depth,
     webhookSecret: input.webhookSecret ?? secretsFromConfig(config),
     log,

@@ -257,9 +257,10 @@ describe('login rate limit (LOGIN_MAX_ATTEMPTS=3)', () => {
       socket.once('error', reject);
     }));
     // The limiter's Redis round trips are made slow (as a busy or remote Redis's are) by parking the
-    // app's connection on a 0.5 s BLPOP: every guess's check queues behind it, as in any burst that
-    // arrives within one round trip. An atomic limiter is not fooled by this; a check-then-hit one is.
-    const stall = limited.runtime.connection.blpop(`${limited.prefix}:console:test-stall`, 0.5);
+    // requests' connection (the limiter's) on a 0.5 s BLPOP, within its 1 s command timeout: every guess's
+    // check queues behind it, as in any burst that arrives within one round trip. An atomic limiter is not
+    // fooled by this; a check-then-hit one is.
+    const stall = limited.runtime.requestConnection.blpop(`${limited.prefix}:console:test-stall`, 0.5);
     for (const socket of sockets) socket.write(request);
     await stall;
     const statuses = (await Promise.all(answers)).map((raw) => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]));

@@ -97,6 +97,24 @@ export function csrfGuard(req: Request, res: Response, next: NextFunction): void
   next();
 }
 
+/** What TRUST_PROXY=true (or 1, yes, on) trusts: proxies on loopback and private networks, never a public address. */
+export const PRIVATE_PROXIES = 'loopback, linklocal, uniquelocal';
+
+/**
+ * Express's `trust proxy` from TRUST_PROXY. X-Forwarded-For names the client only when the peer that sent it is a
+ * trusted proxy. Express's own `true` (and a hop count) trusts whatever connects, so any client that reaches the
+ * port directly could choose the address it is counted under: boolean-ish values mean PRIVATE_PROXIES instead.
+ * A number from 2 up stays a hop count (only where nothing but the proxies reaches the port); anything else is a
+ * list of addresses, subnets and names as Express reads it (e.g. `loopback, 10.0.0.0/8`).
+ */
+export function trustProxySetting(value: string | undefined): string | number | false {
+  const v = value?.trim().toLowerCase() ?? '';
+  if (['', '0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return PRIVATE_PROXIES;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+/** The peer's address; behind trusted proxies (trustProxySetting), the nearest X-Forwarded-For address that is not one. */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
