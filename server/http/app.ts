@@ -69,7 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
         errors.some((e) => e.code === REDIS_UNAVAILABLE.trpcCode) ? { headers: { 'Retry-After': String(REDIS_UNAVAILABLE.retryAfterSec) } } : {},
     }),
   );
-  app.use(BULL_BOARD_PATH, bullBoardRouter({ queueService: services.queueService, actions: services.actions }));
+  app.use(BULL_BOARD_PATH, bullBoardRouter({ queueService: services.queueService, actions: services.actions, log: services.log }));
   app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'No such endpoint'));
 
   const clientDir = deps.clientDir ?? path.resolve('dist/client');

@@ -83,6 +83,10 @@ export class QueueActions {
     return this.audited(actor, 'job.retry', { queue, jobIds: [id] }, () => this.deps.queueService.retryFailedJob(queue, id));
   }
 
+  promoteJob(actor: Actor, queue: QueueName, id: string) {
+    return this.audited(actor, 'job.promote', { queue, jobIds: [id] }, () => this.deps.queueService.promoteJob(queue, id));
+  }
+
   retryJobs(actor: Actor, queue: QueueName, ids: string[]) {
     const retry = (id: string) => this.deps.queueService.retryFailedJob(queue, id);
     return this.audited(actor, 'jobs.retry', { queue, jobIds: ids }, () => this.each(ids, retry), (r) => r.done.length);

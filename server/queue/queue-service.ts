@@ -47,6 +47,9 @@ export interface AddJobInput<Q extends QueueName = QueueName> {
   opts?: JobOptions;
 }
 
+/** The lists BullMQ's `clean` takes, in its own names. */
+export type BullCleanType = NonNullable<Parameters<Queue['clean']>[2]>;
+
 /** BullMQ's own job lists; its `waiting` is two of them (wait, prioritized). */
 export type JobListType = 'wait' | 'prioritized' | 'active' | 'delayed' | 'failed' | 'completed';
 
@@ -351,6 +354,21 @@ export class QueueService {
     // A schedule's next run is a delayed job; cleaning it would stop the schedule. Put them back.
     if (schedulerRuns > 0) removed -= await this.restoreSchedules(q, schedulerRuns);
     return removed;
+  }
+
+  /**
+   * Removes the jobs of one BullMQ list as BullMQ names it (`wait`, `prioritized`, `active`…) older
+   * than `graceMs`, BATCH_SIZE per Redis call: Bull Board's statuses the console has no state for.
+   * Returns how many were removed.
+   */
+  async cleanList(queue: QueueName, type: BullCleanType, graceMs: number): Promise<number> {
+    const q = this.bull(queue);
+    let removed = 0;
+    for (;;) {
+      const ids = await q.clean(Math.max(0, graceMs), BATCH_SIZE, type);
+      removed += ids.length;
+      if (ids.length < BATCH_SIZE) return removed;
+    }
   }
 
   /** Re-upserts every schedule of a queue, which recreates a next run that was removed. */
