@@ -36,27 +36,32 @@ test('a schedule is added with a checked cron, runs now, is removed after confir
   const save = form.getByRole('button', { name: 'Save schedule' });
   const nameInput = form.locator('input[name="name"]');
   const cronInput = form.locator('input[name="cron"]');
-  // The <label> around each input also holds its hint or its errors.
-  const cronField = form.locator('label').filter({ has: page.locator('input[name="cron"]') });
-  const nameField = form.locator('label').filter({ has: page.locator('input[name="name"]') });
+  // Each input is described by its hint or by its errors (the errors are alerts, too).
+  await expect(form.getByLabel('Name', { exact: true })).toHaveAttribute('name', 'name');
+  await expect(form.getByLabel('Cron', { exact: true })).toHaveAttribute('name', 'cron');
+  const alerts = form.getByRole('alert');
 
   // The name is checked as you type.
   await nameInput.fill('bad name');
-  await expect(nameField.getByRole('alert')).toHaveText('No spaces or colons');
+  await expect(alerts).toHaveText('No spaces or colons');
+  await expect(nameInput).toHaveAccessibleDescription('No spaces or colons');
   await expect(save).toBeDisabled();
   await nameInput.fill(name);
-  await expect(nameField.getByRole('alert')).toHaveCount(0);
+  await expect(alerts).toHaveCount(0);
+  await expect(nameInput).toHaveAccessibleDescription('The same name updates the schedule');
 
   // So is the cron: errors while it is wrong, its meaning once it is right.
   await cronInput.fill('30 6 * *');
-  await expect(cronField.getByRole('alert')).toHaveText('Expected 5 fields (minute hour day month weekday), got 4');
+  await expect(alerts).toHaveText('Expected 5 fields (minute hour day month weekday), got 4');
+  await expect(cronInput).toHaveAccessibleDescription('Expected 5 fields (minute hour day month weekday), got 4');
   await expect(save).toBeDisabled();
   await cronInput.fill('61 6 * * *');
-  await expect(cronField.getByRole('alert')).toContainText('minutes part must be >= 0 and <= 59');
+  await expect(alerts).toContainText('minutes part must be >= 0 and <= 59');
+  await expect(cronInput).toHaveAccessibleDescription(/minutes part must be >= 0 and <= 59/);
   await expect(save).toBeDisabled();
   await cronInput.fill('30 6 * * *');
-  await expect(cronField.getByRole('alert')).toHaveCount(0);
-  await expect(cronField).toContainText('At 06:30');
+  await expect(alerts).toHaveCount(0);
+  await expect(cronInput).toHaveAccessibleDescription(/At 06:30/);
 
   await form.locator('input[name="tz"]').fill('UTC');
   const data = form.locator('textarea[name="data"]');

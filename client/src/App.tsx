@@ -40,8 +40,10 @@ function Routes() {
 /** Signed out: the sign-in page. Signed in: the console, with one query client per session. */
 function Shell() {
   const { user, loading, expire } = useAuth();
-  const queryClient = useMemo(() => createQueryClient(expire), [user?.name, expire]); // eslint-disable-line react-hooks/exhaustive-deps
-  const trpcClient = useMemo(() => createClient(), [user?.name]); // eslint-disable-line react-hooks/exhaustive-deps
+  // biome-ignore lint/correctness/useExhaustiveDependencies: user?.name is deliberate: a new user (or a new sign-in) gets a fresh query cache, so nothing cached for the previous session is shown.
+  const queryClient = useMemo(() => createQueryClient(expire), [user?.name, expire]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: user?.name is deliberate: the tRPC client (and its links) is rebuilt per signed-in user, together with the query client above.
+  const trpcClient = useMemo(() => createClient(), [user?.name]);
   if (loading) return <Skeleton className="m-8 h-64" />;
   if (!user) return <LoginPage />;
   return (

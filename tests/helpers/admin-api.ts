@@ -7,7 +7,8 @@ import { API_TOKEN, startApiApp, type ApiApp } from './api-app.ts';
 import { connect } from './redis.ts';
 import { waitFor } from './wait-for.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** A parsed response body, read by path in assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are whatever the server sent (JSON or text); tests read them by path and assert on the values, so a static type would only restate the assertions.
 export type Json = any;
 
 export const AUTH = { authorization: `Bearer ${API_TOKEN}` };
@@ -45,7 +46,7 @@ const clockPast = (ms: number) => waitFor(() => Date.now() > ms, { intervalMs: 1
  * for the file, every call with the admin bearer token. Every test starts from six empty, running
  * queues; raw BullMQ workers (closed after each test) move jobs to completed or failed.
  */
-export function useAdminApi() {
+export function setupAdminApi() {
   let app: ApiApp;
   let workerConn: Redis;
   const workers: Worker[] = [];

@@ -6,10 +6,10 @@
 import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { QueueName, type Overview } from '../../shared/queues.ts';
-import { ZERO, alert, sync, useAdminApi, type Json } from '../helpers/admin-api.ts';
+import { ZERO, alert, sync, setupAdminApi, type Json } from '../helpers/admin-api.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const { svc, bull, rawWorker, stopWorker, failJobs, completeJobs, addJobs, query, mutate, trpcError, expectBadInput } = useAdminApi();
+const { svc, bull, rawWorker, stopWorker, failJobs, completeJobs, addJobs, query, mutate, trpcError, expectBadInput } = setupAdminApi();
 
 // ---------------------------------------------------------------------------------------------
 // tRPC: jobs.*

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, QueueName, type Overview } from '../../shared/queues.ts';
-import { AUTH, ZERO, alert, sync, useAdminApi } from '../helpers/admin-api.ts';
+import { AUTH, ZERO, alert, sync, setupAdminApi } from '../helpers/admin-api.ts';
 import { eventually, waitFor } from '../helpers/wait-for.ts';
 
-const api = useAdminApi();
+const api = setupAdminApi();
 const { svc, failJobs, completeJobs, addJobs, clockPastJobsOf, query, mutate, expectBadInput } = api;
 
 // ---------------------------------------------------------------------------------------------

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, QueueName } from '../../shared/queues.ts';
-import { STAT_KEYS, ZERO, alert, sync, useAdminApi, type Json } from '../helpers/admin-api.ts';
+import { STAT_KEYS, ZERO, alert, sync, setupAdminApi, type Json } from '../helpers/admin-api.ts';
 
-const { svc, bull, failJobs, completeJobs, addJobs, clockPastJobsOf, http } = useAdminApi();
+const { svc, bull, failJobs, completeJobs, addJobs, clockPastJobsOf, http } = setupAdminApi();
 
 // ---------------------------------------------------------------------------------------------
 // REST (the guide's API Endpoints)

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueName } from '../../shared/queues.ts';
 import { startApiApp, type ApiApp } from '../helpers/api-app.ts';
-import { AUTH, alert, sync, useAdminApi, type Json } from '../helpers/admin-api.ts';
+import { AUTH, alert, sync, setupAdminApi, type Json } from '../helpers/admin-api.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
-const api = useAdminApi();
+const api = setupAdminApi();
 const { svc, bull, rawWorker, stopWorker, failJobs, addJobs, query, mutate, trpcError, expectBadInput } = api;
 
 // ---------------------------------------------------------------------------------------------

@@ -198,7 +198,9 @@ describe('platform specifics', () => {
     expect(pages.length).toBeGreaterThan(1);
     const reqs = s.requests.slice(from);
     expect(reqs[0].query.starting_after).toBeUndefined();
-    reqs.slice(1).forEach((r, i) => expect(r.query.starting_after).toBe(pages[i].nextPage));
+    reqs.slice(1).forEach((r, i) => {
+      expect(r.query.starting_after).toBe(pages[i].nextPage);
+    });
     expect(records.find((r) => r.externalId === yen.id)).toMatchObject({ amount: 5000, currency: 'JPY' });
   });
 

@@ -19,7 +19,6 @@ import {
   failRequest,
   fullWindow,
   key,
-  metricsFromRecords,
   openWorkerHarness,
   recordKey,
   snapshot,

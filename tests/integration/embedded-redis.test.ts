@@ -218,9 +218,9 @@ describe('resolveRedis', () => {
       const out = await runScenario('concurrent', { dataDir: tmpDir('data'), netns: LOCAL_6379 });
       expect(out.local6379).toBe(false);
       expect(out.aliveAfterStop).toEqual([]);
-      expect(out.results.map((r: { status: string }) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      expect(out.results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
       expect(out.results[0].url).toBe(out.results[1].url);
-      expect(out.results.map((r: { source: string }) => r.source).sort()).toEqual(['embedded', 'shared-embedded']);
+      expect(out.results.map((r) => r.source).sort()).toEqual(['embedded', 'shared-embedded']);
     });
   });
 });
@@ -347,12 +347,51 @@ beforeAll(() => {
   return () => fs.rmSync(dir, { recursive: true, force: true });
 });
 
-type ScenarioOutput = Record<string, any>;
+/** What a resolved endpoint looks like in the child's output (`pick`). */
+interface PickedEndpoint {
+  source: string;
+  url: string;
+}
 
-function runScenario(
-  scenario: 'lifecycle' | 'concurrent' | 'missing',
+/** `errorOf`: null when the call succeeded. */
+type ErrorSummary = { name: string; isMissingError: boolean } | null;
+
+/** The JSON each CHILD_SCRIPT scenario prints: `local6379` plus what that scenario recorded in `out`. */
+interface ScenarioOutputs {
+  lifecycle: {
+    a: PickedEndpoint;
+    fileAfterA: string | null;
+    aConfig: Record<string, string>;
+    b: PickedEndpoint;
+    aliveAfterSharedStop: boolean;
+    fileAfterSharedStop: string | null;
+    aliveAfterOwnerStop: boolean;
+    fileAfterOwnerStop: string | null;
+    c: PickedEndpoint;
+    fileAfterC: string | null;
+    keptAcrossRestart: string | null;
+    fileAfterCStopWhenReplaced: string | null;
+    aliveAfterCStop: boolean;
+  };
+  concurrent: {
+    /** A fulfilled start has `source` and `url`, a rejected one `error`. */
+    results: Array<{ status: 'fulfilled' | 'rejected'; source?: string; url?: string; error?: string }>;
+    aliveAfterStop: boolean[];
+  };
+  missing: {
+    found: string | null;
+    start: ErrorSummary;
+    resolve: ErrorSummary;
+    dirCreated: boolean;
+  };
+}
+type Scenario = keyof ScenarioOutputs;
+type ScenarioOutput<S extends Scenario> = ScenarioOutputs[S] & { local6379: boolean };
+
+function runScenario<S extends Scenario>(
+  scenario: S,
   opts: { dataDir: string; netns: boolean; hideUsrBin?: boolean },
-): Promise<ScenarioOutput> {
+): Promise<ScenarioOutput<S>> {
   const node = [process.execPath, '--import', 'tsx', childScript];
   const [cmd, ...args] = opts.netns
     ? ['unshare', opts.hideUsrBin ? '-rmn' : '-rn', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...node]
@@ -370,7 +409,7 @@ function runScenario(
       if (err) return reject(new Error(`scenario ${scenario} failed: ${err.message}\n${stderr}`));
       const last = stdout.trim().split('\n').at(-1) ?? '';
       try {
-        resolve(JSON.parse(last) as ScenarioOutput);
+        resolve(JSON.parse(last) as ScenarioOutput<S>);
       } catch {
         reject(new Error(`scenario ${scenario}: no result in output:\n${stdout}\n${stderr}`));
       }

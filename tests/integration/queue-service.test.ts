@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, QueueName } from '../../shared/queues.ts';
-import { JobValidationError, QueueError, UnknownQueueError } from '../../server/queue/errors.ts';
+import { JobValidationError, type QueueError, UnknownQueueError } from '../../server/queue/errors.ts';
 import { QueueService } from '../../server/queue/queue-service.ts';
 import type { Redis } from '../../server/redis.ts';
 import { connect, removeKeys, testPrefix } from '../helpers/redis.ts';
@@ -66,7 +66,7 @@ describe('addJob', () => {
     expect(stored?.opts.attempts).toBe(3);
     expect(stored?.opts.backoff).toEqual({ type: 'exponential', delay: 2000 });
     expect(stored?.opts.priority).toBe(2);
-    expect((stored?.opts as { timeout?: number }).timeout).toBe(5000);
+    expect((stored?.opts as { timeout?: number } | undefined)?.timeout).toBe(5000);
     expect(await stored?.getState()).toBe('delayed');
   });
 

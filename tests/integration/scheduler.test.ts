@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueueName } from '../../shared/queues.ts';
 import { nextRun, parseCron } from '../../server/queue/cron.ts';
 import { NotFoundError } from '../../server/errors.ts';
-import { InvalidCronError, JobValidationError, QueueError } from '../../server/queue/errors.ts';
+import { InvalidCronError, JobValidationError, type QueueError } from '../../server/queue/errors.ts';
 import {
   IntegrationNotFoundError,
   JobScheduler,

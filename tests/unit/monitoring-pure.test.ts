@@ -80,7 +80,9 @@ describe('toSeries (BullMQ metrics layout)', () => {
     const s = toSeries(bullMetrics(finished));
     const truth = perMinute(finished);
     expect(s.lastMinute).toBe(at(12, 29));
-    s.data.forEach((v, i) => expect(v, `minute ${new Date(s.lastMinute - i * MIN).toISOString()}`).toBe(truth.get(s.lastMinute - i * MIN) ?? 0));
+    s.data.forEach((v, i) => {
+      expect(v, `minute ${new Date(s.lastMinute - i * MIN).toISOString()}`).toBe(truth.get(s.lastMinute - i * MIN) ?? 0);
+    });
     expect(sum(s.data)).toBe(finished.length);
   });
 });
@@ -92,7 +94,7 @@ describe('bucketize', () => {
     expect(points).toHaveLength(60);
     expect(points[59].t).toBe(NOW_MINUTE);
     expect(points[0].t).toBe(NOW_MINUTE - 59 * MIN);
-    points.forEach((p, i) => i > 0 && expect(p.t - points[i - 1].t).toBe(MIN));
+    for (let i = 1; i < points.length; i++) expect(points[i].t - points[i - 1].t).toBe(MIN);
     expect(points.every((p) => p.completed === 0 && p.failed === 0)).toBe(true);
   });
 
@@ -105,7 +107,7 @@ describe('bucketize', () => {
     expect(bucketMinutes).toBe(minutes);
     expect(points.length).toBeLessThanOrEqual(120);
     expect(points.length * bucketMinutes).toBeGreaterThanOrEqual(RANGE_MINUTES[range]);
-    points.forEach((p, i) => i > 0 && expect(p.t - points[i - 1].t).toBe(bucketMinutes * MIN));
+    for (let i = 1; i < points.length; i++) expect(points[i].t - points[i - 1].t).toBe(bucketMinutes * MIN);
     const last = points[points.length - 1];
     expect(last.t).toBeLessThanOrEqual(NOW_MINUTE);
     expect(last.t + bucketMinutes * MIN).toBeGreaterThan(NOW_MINUTE);
@@ -323,7 +325,9 @@ describe('StatsHub (fake read, fake timers)', () => {
     expect(b).toHaveLength(11);
     const tailA = a.slice(a.indexOf(b[0]));
     expect(tailA).toHaveLength(11);
-    tailA.forEach((o, i) => expect(b[i]).toBe(o));
+    tailA.forEach((o, i) => {
+      expect(b[i]).toBe(o);
+    });
     offA();
     expect(hub.running).toBe(true);
     expect(hub.subscriberCount).toBe(1);

@@ -9,7 +9,8 @@ const RANGES: MetricRange[] = ['1h', '24h', '7d'];
 
 export function RangePicker({ value, onChange }: { value: MetricRange; onChange: (r: MetricRange) => void }) {
   return (
-    <div role="group" aria-label="Time range" className="inline-flex overflow-hidden rounded-md ring-1 ring-slate-300 dark:ring-slate-600">
+    <fieldset className="inline-flex overflow-hidden rounded-md ring-1 ring-slate-300 dark:ring-slate-600">
+      <legend className="sr-only">Time range</legend>
       {RANGES.map((r) => (
         <button
           key={r}
@@ -21,7 +22,7 @@ export function RangePicker({ value, onChange }: { value: MetricRange; onChange:
           {r}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }
 

@@ -6,7 +6,8 @@ export interface ConfirmRequest {
   body: ReactNode;
   confirmLabel: string;
   danger?: boolean;
-  onConfirm: () => Promise<unknown> | void;
+  /** Awaited if it returns a promise. */
+  onConfirm: () => unknown;
 }
 
 /** A modal that says what will happen before a destructive action; Escape or Cancel backs out. */

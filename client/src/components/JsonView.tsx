@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { Button } from './ui.tsx';
 
-/** Formatted JSON with a copy button. */
+/** Formatted JSON with a copy button; a figure named by `label`. */
 export function JsonView({ value, label }: { value: unknown; label: string }) {
   const text = JSON.stringify(value, null, 2) ?? 'undefined';
   const [copied, setCopied] = useState(false);
   return (
-    <div className="relative">
+    <figure className="relative" aria-label={label}>
       <Button
         variant="ghost"
         className="absolute right-1 top-1 text-xs"
@@ -20,9 +20,9 @@ export function JsonView({ value, label }: { value: unknown; label: string }) {
       >
         {copied ? 'Copied' : 'Copy'}
       </Button>
-      <pre className="max-h-96 overflow-auto rounded-md bg-slate-50 p-3 pr-16 font-mono text-xs text-slate-800 ring-1 ring-slate-200 dark:bg-slate-950 dark:text-slate-200 dark:ring-slate-700" aria-label={label}>
+      <pre className="max-h-96 overflow-auto rounded-md bg-slate-50 p-3 pr-16 font-mono text-xs text-slate-800 ring-1 ring-slate-200 dark:bg-slate-950 dark:text-slate-200 dark:ring-slate-700">
         {text}
       </pre>
-    </div>
+    </figure>
   );
 }

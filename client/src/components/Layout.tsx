@@ -5,12 +5,14 @@ import { useTheme } from '../hooks/useTheme.ts';
 import { Link, useLocation } from '../router/router.tsx';
 import { Badge, Button } from './ui.tsx';
 
-function NavLink({ to, children, exact }: { to: string; children: ReactNode; exact?: boolean }) {
+/** A console page in the navigation; `onNavigate` runs when it is followed (it closes the phone drawer). */
+function NavLink({ to, children, exact, onNavigate }: { to: string; children: ReactNode; exact?: boolean; onNavigate: () => void }) {
   const { path } = useLocation();
   const active = exact ? path === to : path === to || path.startsWith(`${to}/`);
   return (
     <Link
       to={to}
+      onClick={onNavigate}
       aria-current={active ? 'page' : undefined}
       className={`block rounded-md px-2.5 py-1.5 text-sm ${active ? 'bg-indigo-50 font-semibold text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300' : 'text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
     >
@@ -24,22 +26,23 @@ export function Layout({ children }: { children: ReactNode }) {
   const { user, isAdmin, signOut } = useAuth();
   const [theme, toggleTheme] = useTheme();
   const [menuOpen, setMenuOpen] = useState(false);
+  const closeMenu = () => setMenuOpen(false);
   const nav = (
-    <nav aria-label="Main" className="space-y-1" onClick={() => setMenuOpen(false)}>
-      <NavLink to="/" exact>Overview</NavLink>
+    <nav aria-label="Main" className="space-y-1">
+      <NavLink to="/" exact onNavigate={closeMenu}>Overview</NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Queues</p>
       {QUEUE_NAMES.map((q) => (
-        <NavLink key={q} to={`/queues/${q}`}>{q}</NavLink>
+        <NavLink key={q} to={`/queues/${q}`} onNavigate={closeMenu}>{q}</NavLink>
       ))}
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Business</p>
-      <NavLink to="/alerts">Alerts</NavLink>
-      <NavLink to="/insights">Insights</NavLink>
-      <NavLink to="/reports">Reports</NavLink>
-      <NavLink to="/outbox">Outbox</NavLink>
+      <NavLink to="/alerts" onNavigate={closeMenu}>Alerts</NavLink>
+      <NavLink to="/insights" onNavigate={closeMenu}>Insights</NavLink>
+      <NavLink to="/reports" onNavigate={closeMenu}>Reports</NavLink>
+      <NavLink to="/outbox" onNavigate={closeMenu}>Outbox</NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Manage</p>
-      {isAdmin && <NavLink to="/add">Add job</NavLink>}
-      <NavLink to="/schedules">Schedules</NavLink>
-      <NavLink to="/audit">Audit log</NavLink>
+      {isAdmin && <NavLink to="/add" onNavigate={closeMenu}>Add job</NavLink>}
+      <NavLink to="/schedules" onNavigate={closeMenu}>Schedules</NavLink>
+      <NavLink to="/audit" onNavigate={closeMenu}>Audit log</NavLink>
       <a href="/admin/queues" className="block rounded-md px-2.5 py-1.5 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
         Bull Board ↗
       </a>

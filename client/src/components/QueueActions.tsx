@@ -137,23 +137,27 @@ function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: 
         </h2>
         <div className="grid grid-cols-2 gap-3">
           <Field label="State">
-            <select className={inputClass} value={state} onChange={(e) => setState(e.target.value as CleanState)} name="state">
-              {CLEANABLE_STATES.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Older than" error={valid ? undefined : 'Enter a number ≥ 0'}>
-            <div className="flex gap-1">
-              <input className={inputClass} name="age" inputMode="decimal" value={age} onChange={(e) => setAge(e.target.value)} aria-label="Age" />
-              <select className={inputClass} value={unit} onChange={(e) => setUnit(e.target.value as keyof typeof AGE_UNITS)} aria-label="Unit">
-                {Object.keys(AGE_UNITS).map((u) => (
-                  <option key={u}>{u}</option>
+            {(field) => (
+              <select {...field} className={inputClass} value={state} onChange={(e) => setState(e.target.value as CleanState)} name="state">
+                {CLEANABLE_STATES.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
                 ))}
               </select>
-            </div>
+            )}
+          </Field>
+          <Field label="Older than" error={valid ? undefined : 'Enter a number ≥ 0'}>
+            {(field) => (
+              <div className="flex gap-1">
+                <input {...field} className={inputClass} name="age" inputMode="decimal" value={age} onChange={(e) => setAge(e.target.value)} aria-label="Age" />
+                <select className={inputClass} value={unit} onChange={(e) => setUnit(e.target.value as keyof typeof AGE_UNITS)} aria-label="Unit">
+                  {Object.keys(AGE_UNITS).map((u) => (
+                    <option key={u}>{u}</option>
+                  ))}
+                </select>
+              </div>
+            )}
           </Field>
         </div>
         <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="clean-summary">

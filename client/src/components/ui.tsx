@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, ReactNode } from 'react';
+import { useId, type ButtonHTMLAttributes, type ReactNode } from 'react';
 
 /** Small building blocks shared by every page: buttons, cards, badges, skeletons, empty states. */
 
@@ -77,19 +77,43 @@ export function ErrorBox({ error }: { error: unknown }) {
   );
 }
 
-export function Field({ label, error, hint, children }: { label: string; error?: string[] | string; hint?: ReactNode; children: ReactNode }) {
+/** What a `Field` gives its control: the id its label points at, and the id of the hint or errors describing it. */
+export interface FieldControlProps {
+  id: string;
+  'aria-describedby'?: string;
+}
+
+/**
+ * A labelled form control with its hint or its errors (each an alert) below it. The control is rendered by
+ * `children`, which spreads the given props on it: the label names it, the hint or errors describe it.
+ */
+export function Field({ label, error, hint, children }: { label: string; error?: string[] | string; hint?: ReactNode; children: (control: FieldControlProps) => ReactNode }) {
+  const id = useId();
+  const noteId = `${id}-note`;
   const errors = typeof error === 'string' ? [error] : error;
+  const hasErrors = Boolean(errors?.length);
   return (
-    <label className="block text-sm">
-      <span className="mb-1 block font-medium text-slate-700 dark:text-slate-200">{label}</span>
-      {children}
-      {hint && !errors?.length && <span className="mt-1 block text-xs text-slate-500 dark:text-slate-400">{hint}</span>}
-      {errors?.map((e) => (
-        <span key={e} className="mt-1 block text-xs text-red-600 dark:text-red-400" role="alert">
-          {e}
-        </span>
-      ))}
-    </label>
+    <div className="block text-sm">
+      <label htmlFor={id} className="mb-1 block font-medium text-slate-700 dark:text-slate-200">
+        {label}
+      </label>
+      {children({ id, 'aria-describedby': hasErrors || hint ? noteId : undefined })}
+      {hasErrors ? (
+        <div id={noteId}>
+          {errors?.map((e) => (
+            <span key={e} className="mt-1 block text-xs text-red-600 dark:text-red-400" role="alert">
+              {e}
+            </span>
+          ))}
+        </div>
+      ) : (
+        hint && (
+          <span id={noteId} className="mt-1 block text-xs text-slate-500 dark:text-slate-400">
+            {hint}
+          </span>
+        )
+      )}
+    </div>
   );
 }
 
@@ -108,6 +132,7 @@ export function Table({ testId, columns, children }: { testId: string; columns: 
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
           <tr>
             {columns.map((c, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a fixed header row; a column's position is its identity (cells may be any node, even empty).
               <th key={i} className="px-3 py-2">
                 {c}
               </th>

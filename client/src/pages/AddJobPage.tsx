@@ -61,35 +61,41 @@ export function AddJobPage() {
       <Card>
         <form className="space-y-4" onSubmit={submit} aria-label="Add job">
           <Field label="Queue">
-            <select
-              className={inputClass}
-              name="queue"
-              value={queue}
-              onChange={(e) => {
-                const q = e.target.value as QueueName;
-                setQueueParam(q, { replace: true });
-                setText(pretty(EXAMPLE_DATA[q]));
-                setServerErrors({});
-                setAdded(undefined);
-              }}
-            >
-              {QUEUE_NAMES.map((q) => (
-                <option key={q}>{q}</option>
-              ))}
-            </select>
+            {(field) => (
+              <select
+                {...field}
+                className={inputClass}
+                name="queue"
+                value={queue}
+                onChange={(e) => {
+                  const q = e.target.value as QueueName;
+                  setQueueParam(q, { replace: true });
+                  setText(pretty(EXAMPLE_DATA[q]));
+                  setServerErrors({});
+                  setAdded(undefined);
+                }}
+              >
+                {QUEUE_NAMES.map((q) => (
+                  <option key={q}>{q}</option>
+                ))}
+              </select>
+            )}
           </Field>
           <Field label="Data (JSON)" hint="Checked against the queue's schema as you type; the server checks it again.">
-            <textarea
-              className={`${inputClass} h-64 font-mono text-xs`}
-              name="data"
-              spellCheck={false}
-              value={text}
-              onChange={(e) => {
-                setText(e.target.value);
-                setServerErrors({});
-              }}
-              aria-invalid={!check.ok}
-            />
+            {(field) => (
+              <textarea
+                {...field}
+                className={`${inputClass} h-64 font-mono text-xs`}
+                name="data"
+                spellCheck={false}
+                value={text}
+                onChange={(e) => {
+                  setText(e.target.value);
+                  setServerErrors({});
+                }}
+                aria-invalid={!check.ok}
+              />
+            )}
           </Field>
           {Object.keys(errors).length > 0 && (
             <ul className="space-y-1 text-sm text-red-600 dark:text-red-400" data-testid="field-errors">
@@ -102,13 +108,13 @@ export function AddJobPage() {
           )}
           <div className="grid grid-cols-3 gap-3">
             <Field label="Delay (ms)" error={optErrors.delay}>
-              <input className={inputClass} name="delay" inputMode="numeric" value={delay} onChange={(e) => setDelay(e.target.value)} placeholder="0" />
+              {(field) => <input {...field} className={inputClass} name="delay" inputMode="numeric" value={delay} onChange={(e) => setDelay(e.target.value)} placeholder="0" />}
             </Field>
             <Field label="Priority" error={optErrors.priority} hint="1 is the highest">
-              <input className={inputClass} name="priority" inputMode="numeric" value={priority} onChange={(e) => setPriority(e.target.value)} placeholder="none" />
+              {(field) => <input {...field} className={inputClass} name="priority" inputMode="numeric" value={priority} onChange={(e) => setPriority(e.target.value)} placeholder="none" />}
             </Field>
             <Field label="Attempts" error={optErrors.attempts}>
-              <input className={inputClass} name="attempts" inputMode="numeric" value={attempts} onChange={(e) => setAttempts(e.target.value)} placeholder="3" />
+              {(field) => <input {...field} className={inputClass} name="attempts" inputMode="numeric" value={attempts} onChange={(e) => setAttempts(e.target.value)} placeholder="3" />}
             </Field>
           </div>
           <div className="flex items-center gap-3">

@@ -62,8 +62,8 @@ export function InsightsPage() {
             <EmptyState title="Nothing notable">No metric moved enough to mention.</EmptyState>
           ) : (
             <div className="grid gap-3 md:grid-cols-2" data-testid="insights">
-              {q.data.insights.map((i, k) => (
-                <Card key={k}>
+              {q.data.insights.map((i) => (
+                <Card key={`${i.type}/${i.metric ?? ''}/${i.headline}`}>
                   <div className="mb-1 flex items-center gap-2">
                     <Badge color={SEVERITY_COLOR[i.severity]}>{i.severity}</Badge>
                     <span className="text-xs text-slate-500">{i.type.replace('_', ' ')}</span>

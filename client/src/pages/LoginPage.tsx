@@ -31,13 +31,28 @@ export function LoginPage() {
           <p className="text-sm text-slate-500 dark:text-slate-400">Sign in to the jobs console</p>
         </div>
         <Field label="User">
-          <select className={inputClass} value={username} onChange={(e) => setUsername(e.target.value as 'admin' | 'viewer')} name="username">
-            <option value="admin">admin</option>
-            <option value="viewer">viewer</option>
-          </select>
+          {(field) => (
+            <select {...field} className={inputClass} value={username} onChange={(e) => setUsername(e.target.value as 'admin' | 'viewer')} name="username">
+              <option value="admin">admin</option>
+              <option value="viewer">viewer</option>
+            </select>
+          )}
         </Field>
         <Field label="Password">
-          <input className={inputClass} type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} autoFocus />
+          {(field) => (
+            <input
+              {...field}
+              className={inputClass}
+              type="password"
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              // biome-ignore lint/a11y/noAutofocus: the sign-in page has nothing else to do, and the user is preselected; the cursor belongs in the password.
+              autoFocus
+            />
+          )}
         </Field>
         {error && (
           <p role="alert" className="text-sm text-red-600 dark:text-red-400">

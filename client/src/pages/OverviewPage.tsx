@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { metricRangeSchema } from '../../../shared/api.ts';
+import { QUEUE_NAMES } from '../../../shared/queues.ts';
 import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
@@ -53,7 +54,7 @@ export function OverviewPage() {
                 </div>
               </Link>
             ))
-          : Array.from({ length: 6 }, (_, i) => <Skeleton key={i} className="h-36" />)}
+          : QUEUE_NAMES.map((name) => <Skeleton key={name} className="h-36" />)}
       </div>
 
       <div className="flex items-center justify-between">

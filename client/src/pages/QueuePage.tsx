@@ -84,22 +84,23 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
   return (
-    <form
-      role="search"
-      className="flex gap-2"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        onSearch(text.trim());
-      }}
-    >
-      <input className={inputClass} type="search" placeholder="Search job ids, names and data…" aria-label="Search jobs" value={text} onChange={(e) => setText(e.target.value)} />
-      <Button type="submit">Search</Button>
-      {value && (
-        <Button variant="ghost" onClick={() => onSearch('')}>
-          Clear
-        </Button>
-      )}
-    </form>
+    <search>
+      <form
+        className="flex gap-2"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          onSearch(text.trim());
+        }}
+      >
+        <input className={inputClass} type="search" placeholder="Search job ids, names and data…" aria-label="Search jobs" value={text} onChange={(e) => setText(e.target.value)} />
+        <Button type="submit">Search</Button>
+        {value && (
+          <Button variant="ghost" onClick={() => onSearch('')}>
+            Clear
+          </Button>
+        )}
+      </form>
+    </search>
   );
 }
 
@@ -127,13 +128,20 @@ function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; st
   const trpc = useTRPC();
   const list = useQuery(trpc.jobs.list.queryOptions({ queue, state, page, pageSize: PAGE_SIZE }, { refetchInterval: 3000, placeholderData: keepPreviousData }));
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // A selection belongs to one page of one list: another queue, state or page starts with none. Reset while
+  // rendering (React's "adjusting state when a prop changes"), so no render shows the old page's selection.
+  const listKey = `${queue}/${state}/${page}`;
+  const [selectionList, setSelectionList] = useState(listKey);
+  if (selectionList !== listKey) {
+    setSelectionList(listKey);
+    setSelected(new Set());
+  }
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   const invalidates = jobChanges(trpc);
   const retry = useActionMutation(trpc.jobs.retry.mutationOptions(), { success: bulkSummary('retried'), invalidates });
   const remove = useActionMutation(trpc.jobs.remove.mutationOptions(), { success: bulkSummary('removed'), invalidates });
   const promote = useActionMutation(trpc.jobs.promote.mutationOptions(), { success: bulkSummary('promoted'), invalidates });
   const busy = retry.isPending || remove.isPending || promote.isPending;
-  useEffect(() => setSelected(new Set()), [queue, state, page]);
 
   if (list.error) return <ErrorBox error={list.error} />;
   if (!list.data) return <Skeleton className="h-64" />;

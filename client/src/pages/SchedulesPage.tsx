@@ -128,24 +128,32 @@ function ScheduleForm({ draft: initial, onCancel, onSaved }: { draft: Draft; onC
     <Card title={d.editing ? `Edit ${d.name}` : 'New schedule'}>
       <form className="grid gap-3 md:grid-cols-2" onSubmit={submit} aria-label="Schedule">
         <Field label="Queue">
-          <select className={inputClass} value={d.queue} disabled={d.editing} onChange={(e) => setD({ ...d, queue: e.target.value as QueueName, data: JSON.stringify(EXAMPLE_DATA[e.target.value as QueueName], null, 2) })}>
-            {QUEUE_NAMES.map((q) => (
-              <option key={q}>{q}</option>
-            ))}
-          </select>
+          {(field) => (
+            <select
+              {...field}
+              className={inputClass}
+              value={d.queue}
+              disabled={d.editing}
+              onChange={(e) => setD({ ...d, queue: e.target.value as QueueName, data: JSON.stringify(EXAMPLE_DATA[e.target.value as QueueName], null, 2) })}
+            >
+              {QUEUE_NAMES.map((q) => (
+                <option key={q}>{q}</option>
+              ))}
+            </select>
+          )}
         </Field>
         <Field label="Name" error={d.name || d.editing ? nameError : undefined} hint="The same name updates the schedule">
-          <input className={inputClass} name="name" value={d.name} disabled={d.editing} onChange={(e) => setD({ ...d, name: e.target.value })} placeholder="weekly-report-org123" />
+          {(field) => <input {...field} className={inputClass} name="name" value={d.name} disabled={d.editing} onChange={(e) => setD({ ...d, name: e.target.value })} placeholder="weekly-report-org123" />}
         </Field>
         <Field label="Cron" error={cron.ok ? undefined : cron.error} hint={cron.description}>
-          <input className={`${inputClass} font-mono`} name="cron" value={d.cron} onChange={(e) => setD({ ...d, cron: e.target.value })} />
+          {(field) => <input {...field} className={`${inputClass} font-mono`} name="cron" value={d.cron} onChange={(e) => setD({ ...d, cron: e.target.value })} />}
         </Field>
         <Field label="Time zone" hint="IANA name, e.g. Europe/Berlin; empty: the server's">
-          <input className={inputClass} name="tz" value={d.tz} onChange={(e) => setD({ ...d, tz: e.target.value })} placeholder="UTC" />
+          {(field) => <input {...field} className={inputClass} name="tz" value={d.tz} onChange={(e) => setD({ ...d, tz: e.target.value })} placeholder="UTC" />}
         </Field>
         <div className="md:col-span-2">
           <Field label="Job data (JSON)" error={data.ok ? undefined : Object.entries(data.errors).map(([k, v]) => `${k}: ${v.join(', ')}`)}>
-            <textarea className={`${inputClass} h-40 font-mono text-xs`} name="data" value={d.data} onChange={(e) => setD({ ...d, data: e.target.value })} spellCheck={false} />
+            {(field) => <textarea {...field} className={`${inputClass} h-40 font-mono text-xs`} name="data" value={d.data} onChange={(e) => setD({ ...d, data: e.target.value })} spellCheck={false} />}
           </Field>
         </div>
         <div className="flex gap-2 md:col-span-2">
