@@ -16,6 +16,8 @@ export interface ProcessorContext {
   /** 1 for the first attempt. */
   attempt: number;
   maxAttempts: number;
+  /** This attempt's timeout (the job's `timeout` option, else its queue's); `signal` aborts when it passes. */
+  timeoutMs: number;
   /** Aborted on timeout, on shutdown past the deadline, or by a cancel; check it between steps. */
   signal: AbortSignal;
   log: Logger;

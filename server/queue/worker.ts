@@ -38,64 +38,141 @@ export interface WorkerRuntime {
   close(deadlineMs: number): Promise<{ timedOut: boolean }>;
 }
 
-/** Aborts a running job's signal with a reason (the Worker's cancelJob, bound once it exists). */
-export interface JobCanceller {
-  cancel?: (jobId: string, reason: unknown) => boolean;
+/** How often the one deadline check of a runtime runs: a timeout fires within this much after it is due. */
+export const DEADLINE_TICK_MS = 100;
+
+/**
+ * What a processor gets beside its data, and the job's deadline. One object per attempt whose
+ * methods live on the prototype (no closures per job); the AbortController is made only when the
+ * processor reads `signal`, since most never do.
+ */
+class RunningJob implements ProcessorContext {
+  readonly queue: QueueName;
+  readonly lastProgress: unknown;
+  /** Epoch ms past which the attempt times out. */
+  readonly deadline: number;
+  /** Rejects the attempt (a timeout), whatever the processor does with its signal. */
+  fail: (err: Error) => void = noop;
+  private controller?: AbortController;
+  private abortReason?: unknown;
+  private childLog?: Logger;
+
+  constructor(
+    private readonly job: Job,
+    queue: QueueName,
+    private readonly baseLog: Logger,
+    readonly timeoutMs: number,
+  ) {
+    this.queue = queue;
+    this.lastProgress = job.progress;
+    this.deadline = Date.now() + timeoutMs;
+  }
+
+  get jobId(): string {
+    return String(this.job.id);
+  }
+  get jobKey(): string {
+    return `${this.job.id}@${this.job.timestamp}`;
+  }
+  get attempt(): number {
+    return this.job.attemptsMade + 1;
+  }
+  get maxAttempts(): number {
+    // BullMQ makes one attempt for a job added without `attempts` (it stores 0).
+    return Math.max(1, this.job.opts.attempts ?? 1);
+  }
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+  get log(): Logger {
+    return (this.childLog ??= this.baseLog.child({ queue: this.queue, jobId: this.job.id }));
+  }
+  progress(value: number | Record<string, unknown>): Promise<void> {
+    return this.job.updateProgress(value);
+  }
+  async addLog(line: string): Promise<void> {
+    await this.job.log(line);
+  }
+  abort(reason: unknown): void {
+    if (this.abortReason !== undefined) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+function noop() {}
+
+/**
+ * Every running attempt of a runtime, and one interval that times out the overdue ones: a timer and a
+ * Promise.race per job cost more than the no-op jobs they guard (npm run bench). Runs only while
+ * jobs are running.
+ */
+class Deadlines {
+  private readonly running = new Set<RunningJob>();
+  private timer?: NodeJS.Timeout;
+
+  add(job: RunningJob): void {
+    this.running.add(job);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.check(), DEADLINE_TICK_MS);
+      this.timer.unref();
+    }
+  }
+
+  delete(job: RunningJob): void {
+    this.running.delete(job);
+    if (this.running.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Aborts every running attempt's signal (shutdown past its deadline); the processors decide. */
+  abortAll(reason: unknown): void {
+    for (const job of this.running) job.abort(reason);
+  }
+
+  private check(): void {
+    const now = Date.now();
+    for (const job of this.running) {
+      if (job.deadline > now) continue;
+      const err = new JobTimeoutError(job.timeoutMs);
+      job.abort(err);
+      job.fail(err);
+    }
+  }
 }
 
 /**
- * Wraps a processor with validation, the timeout and the context; this is what BullMQ runs.
- * Per job it allocates as little as it can (measured by `npm run bench`): the processor sees
- * BullMQ's own AbortSignal, and a timeout aborts it through the Worker's cancelJob.
+ * Wraps a processor with validation, the timeout and the context; this is what BullMQ runs. Two
+ * declared parameters: BullMQ makes an AbortController per job only for processors of arity 3, and
+ * ours is made on demand instead (RunningJob.signal).
  */
-export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processor<Q>, log: Logger, track: { active: number }, canceller: JobCanceller = {}) {
+export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processor<Q>, log: Logger, deadlines: Deadlines = new Deadlines()) {
   const schema = jobDataSchemas[queue];
   const policy = QUEUE_POLICIES[queue];
-  // Three declared parameters: BullMQ passes the AbortSignal only to processors of arity 3.
-  return async function run(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
+  return async function run(job: Job, token?: string): Promise<unknown> {
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) {
       const fields = Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => `${k}: ${v.join(', ')}`);
       throw new UnrecoverableError(`Invalid job data: ${fields.join('; ')}`);
     }
     const optTimeout = (job.opts as { timeout?: unknown }).timeout;
-    const timeoutMs = typeof optTimeout === 'number' && optTimeout > 0 ? optTimeout : policy.timeoutMs;
-
-    // BullMQ's signal when it gave one (it does for a processor of arity 3); else one of our own.
-    const own = signal && canceller.cancel ? undefined : new AbortController();
-    const jobSignal = own?.signal ?? signal!;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const err = new JobTimeoutError(timeoutMs);
-        if (own) own.abort(err);
-        else canceller.cancel!(String(job.id), err);
-        reject(err);
-      }, timeoutMs);
-    });
-
-    let childLog: Logger | undefined;
-    const ctx: ProcessorContext = {
-      jobId: String(job.id),
-      jobKey: `${job.id}@${job.timestamp}`,
-      queue,
-      attempt: job.attemptsMade + 1,
-      // BullMQ makes one attempt for a job added without `attempts` (it stores 0).
-      maxAttempts: Math.max(1, job.opts.attempts ?? 1),
-      signal: jobSignal,
-      // Built on first use: most jobs never log, and a child logger per job is measurable.
-      get log() {
-        return (childLog ??= log.child({ queue, jobId: job.id }));
-      },
-      progress: (value) => job.updateProgress(value),
-      lastProgress: job.progress,
-      addLog: async (line) => {
-        await job.log(line);
-      },
-    };
-    track.active++;
+    const running = new RunningJob(job, queue, log, typeof optTimeout === 'number' && optTimeout > 0 ? optTimeout : policy.timeoutMs);
+    deadlines.add(running);
     try {
-      return await Promise.race([processor(parsed.data as never, ctx), expired]);
+      return await new Promise((resolve, reject) => {
+        running.fail = reject;
+        processor(parsed.data as never, running).then(resolve, reject);
+      });
     } catch (err) {
       // Processors speak plain errors; BullMQ's own error types steer the job's fate here.
       if (err instanceof DelayJobError) {
@@ -105,15 +182,14 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
       if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
       throw err;
     } finally {
-      track.active--;
-      clearTimeout(timer);
+      deadlines.delete(running);
     }
   };
 }
 
 /** One BullMQ Worker per queue that has a processor, with the queue's policy. */
 export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
-  const track = { active: 0 };
+  const deadlines = new Deadlines();
   const workers = new Map<QueueName, Worker>();
   const errorGate = onceWhileRepeating(30_000);
 
@@ -121,8 +197,7 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     const processor = opts.processors[queue] as Processor<typeof queue> | undefined;
     if (!processor) continue;
     const policy = QUEUE_POLICIES[queue];
-    const canceller: JobCanceller = {};
-    const worker = new Worker(queue, wrapProcessor(queue, processor, opts.log, track, canceller), {
+    const worker = new Worker(queue, wrapProcessor(queue, processor, opts.log, deadlines), {
       connection: opts.connection,
       prefix: queueKeyPrefix(opts.prefix, queue, isCluster(opts.connection)),
       concurrency: opts.concurrency?.[queue] ?? policy.concurrency,
@@ -131,8 +206,6 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
       ...(opts.stalledIntervalMs !== undefined ? { stalledInterval: opts.stalledIntervalMs } : {}),
       metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
     });
-    // cancelJob's type says string, but the reason reaches the AbortSignal as given (a JobTimeoutError).
-    canceller.cancel = (jobId, reason) => worker.cancelJob(jobId, reason as string);
     worker.on('failed', (job, err) => {
       if (!job) return;
       const max = Math.max(1, job.opts.attempts ?? 1);
@@ -154,16 +227,16 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     async ready() {
       await Promise.all([...workers.values()].map((w) => w.waitUntilReady()));
     },
-    activeCount: () => track.active,
+    activeCount: () => deadlines.size,
     async close(deadlineMs) {
       // BullMQ keeps the first close() promise and hands it to later calls, so "force" must be
       // decided before closing: stop fetching, wait for active jobs up to the deadline, then close.
       const all = [...workers.values()];
       const started = Date.now();
       await Promise.all(all.map((w) => w.pause(true)));
-      while (track.active > 0 && Date.now() - started < deadlineMs) await new Promise((r) => setTimeout(r, 25));
-      const timedOut = track.active > 0;
-      if (timedOut) for (const w of all) w.cancelAllJobs('shutdown deadline passed');
+      while (deadlines.size > 0 && Date.now() - started < deadlineMs) await new Promise((r) => setTimeout(r, 25));
+      const timedOut = deadlines.size > 0;
+      if (timedOut) deadlines.abortAll(new Error('shutdown deadline passed'));
       await Promise.all(all.map((w) => w.close(timedOut)));
       return { timedOut };
     },
