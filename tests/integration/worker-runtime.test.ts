@@ -4,7 +4,7 @@ import { QueueService } from '../../server/queue/queue-service.ts';
 import { JobTimeoutError, createWorkerRuntime, type WorkerRuntime, type WorkerRuntimeOptions } from '../../server/queue/worker.ts';
 import type { ProcessorRegistry } from '../../server/jobs/contract.ts';
 import type { Redis } from '../../server/redis.ts';
-import type { AlertJobData, EmailJobData } from '../../shared/jobs.ts';
+import type { AlertJobData } from '../../shared/jobs.ts';
 import { QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
 import { alertData, deferred, emailData, recordCall, type ProcessorCall } from '../fixtures/worker-runtime-fixtures.ts';
 import { connect, removeKeys, testPrefix } from '../helpers/redis.ts';
