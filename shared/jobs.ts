@@ -43,12 +43,16 @@ export const insightsJobSchema = z.object({
 export const webhookJobSchema = z.object({
   platform: id,
   eventType: id,
+  /** The parsed body; null when the intake left it out (unreadable, or too large to carry twice): the worker reads the signed bytes. */
   payload: z.unknown().refine((p) => p !== undefined, { message: 'is required' }),
   signature: z.string(),
   organizationId: id.optional(),
   integrationId: id.optional(),
-  /** Set by the intake: the platform's event id, and the body as received so the worker can re-verify. */
+  /** Set by the intake: the platform's event id (a digest when over-long), and the body exactly as received so the worker can re-verify. */
   eventId: z.string().max(256).optional(),
+  /** The body's bytes in base64: a signature covers bytes, and a body need not be UTF-8. */
+  rawBodyBase64: z.base64().optional(),
+  /** Jobs queued before rawBodyBase64 carry the body as UTF-8 text; still read. */
   rawBody: z.string().optional(),
 });
 
@@ -80,13 +84,110 @@ export const alertJobSchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
 });
 
+/**
+ * Limits on any job's data, checked at enqueue (console, REST, programmatic API: all go through
+ * jobDataSchemas) and again by the worker. Deeper data would overflow the stack of whoever
+ * serializes it (BullMQ, the audit log, the console); larger data slows every Redis read of the job.
+ */
+export const MAX_JOB_DATA_DEPTH = 32;
+export const MAX_JOB_DATA_BYTES = 512 * 1024;
+/** A webhook job carries its body twice (parsed, and the raw bytes in base64): room for a 1 MB body. */
+export const MAX_WEBHOOK_JOB_DATA_BYTES = 3 * 1024 * 1024;
+
+/**
+ * How a JSON value nests and an upper bound of its serialized size, in one walk without recursion (so
+ * any depth is safe to ask about; a cycle counts as too deep). The bound lets small data, nearly all of
+ * it, skip serializing: a UTF-16 unit is at most 6 bytes of JSON ("\u0001"), a number at most 24.
+ */
+export function jsonShape(value: unknown, maxDepth: number): { tooDeep: boolean; bytesAtMost: number } {
+  let bytes = 0;
+  // Two parallel stacks, containers only: this runs at every enqueue, so it allocates little.
+  const containers: object[] = [];
+  const depths: number[] = [];
+  const visit = (v: unknown, depth: number) => {
+    if (typeof v === 'string') bytes += 6 * v.length + 2;
+    // A BigInt does not serialize, and toJSON (Date, Buffer…) decides for itself what it writes: no bound.
+    else if (typeof v === 'bigint' || (v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) bytes = Number.POSITIVE_INFINITY;
+    else if (v === null || typeof v !== 'object') bytes += 24;
+    else {
+      containers.push(v);
+      depths.push(depth);
+    }
+  };
+  visit(value, 1);
+  while (containers.length > 0) {
+    const v = containers.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
+    if (depth > maxDepth) return { tooDeep: true, bytesAtMost: bytes };
+    // An array writes "null," for each hole, which Object.keys skips.
+    bytes += 2 + (Array.isArray(v) ? 5 * v.length : 0);
+    for (const key of Object.keys(v)) {
+      bytes += 6 * key.length + 4;
+      visit(v[key], depth + 1);
+    }
+  }
+  return { tooDeep: false, bytesAtMost: bytes };
+}
+
+/** Whether `value` nests objects or arrays more than `maxDepth` levels (a scalar is level 0, `{}` level 1). */
+export const nestsDeeperThan = (value: unknown, maxDepth: number): boolean => jsonShape(value, maxDepth).tooDeep;
+
+/** UTF-8 byte length of a string, without allocating (shared/ runs in the browser too: no Buffer). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      // A surrogate pair: one 4-byte character.
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+const sizeLabel = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${Math.ceil(bytes / 1024)} kB`);
+
+/** The first problem of job data against the limits: which top-level field nests too deep, or the size. */
+export function jobDataLimitIssue(data: unknown, maxBytes = MAX_JOB_DATA_BYTES): { path: string[]; message: string } | undefined {
+  let bytesAtMost = 2;
+  if (data && typeof data === 'object') {
+    for (const [key, value] of Object.entries(data)) {
+      // The data object is level 1, so each field may hold MAX_JOB_DATA_DEPTH - 1 levels.
+      const shape = jsonShape(value, MAX_JOB_DATA_DEPTH - 1);
+      if (shape.tooDeep) return { path: [key], message: `must not nest deeper than ${MAX_JOB_DATA_DEPTH} levels (the job data itself is one)` };
+      bytesAtMost += 6 * key.length + 4 + shape.bytesAtMost;
+    }
+  } else bytesAtMost = Number.POSITIVE_INFINITY;
+  if (bytesAtMost <= maxBytes) return undefined;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch {
+    return { path: [], message: `job data must be plain JSON of at most ${sizeLabel(maxBytes)}` };
+  }
+  const bytes = utf8Length(json ?? '');
+  if (bytes > maxBytes) return { path: [], message: `job data must not be larger than ${sizeLabel(maxBytes)} serialized (it is ${sizeLabel(bytes)})` };
+  return undefined;
+}
+
+/** A queue's schema plus the depth and size limits. */
+function withinLimits<T extends z.ZodType>(schema: T, maxBytes = MAX_JOB_DATA_BYTES): T {
+  return schema.superRefine((data, ctx) => {
+    const issue = jobDataLimitIssue(data, maxBytes);
+    if (issue) ctx.addIssue({ code: 'custom', ...issue });
+  });
+}
+
 export const jobDataSchemas = {
-  [QueueName.DATA_SYNC]: dataSyncJobSchema,
-  [QueueName.INSIGHTS_GENERATION]: insightsJobSchema,
-  [QueueName.WEBHOOK_PROCESSING]: webhookJobSchema,
-  [QueueName.REPORT_GENERATION]: reportJobSchema,
-  [QueueName.EMAIL_SENDING]: emailJobSchema,
-  [QueueName.ALERTS]: alertJobSchema,
+  [QueueName.DATA_SYNC]: withinLimits(dataSyncJobSchema),
+  [QueueName.INSIGHTS_GENERATION]: withinLimits(insightsJobSchema),
+  [QueueName.WEBHOOK_PROCESSING]: withinLimits(webhookJobSchema, MAX_WEBHOOK_JOB_DATA_BYTES),
+  [QueueName.REPORT_GENERATION]: withinLimits(reportJobSchema),
+  [QueueName.EMAIL_SENDING]: withinLimits(emailJobSchema),
+  [QueueName.ALERTS]: withinLimits(alertJobSchema),
 } as const satisfies Record<QueueName, z.ZodType>;
 
 export type JobDataMap = { [Q in QueueName]: z.infer<(typeof jobDataSchemas)[Q]> };

@@ -3,7 +3,8 @@ import { PLATFORMS } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueService } from '../queue/queue-service.ts';
-import { webhookFor, webhookJobId } from '../webhooks/platforms.ts';
+import { integrationParam, readSignedBody, webhookJobFor } from '../webhooks/delivery.ts';
+import { webhookFor } from '../webhooks/platforms.ts';
 import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import { sendError } from './errors.ts';
 
@@ -16,14 +17,17 @@ export interface WebhookDeps {
 
 /**
  * POST /api/webhooks/:platform: verify the signature over the raw bytes, enqueue, answer 200
- * `{received: true}` at once. The platform's event id is the job id, so a redelivery adds nothing.
+ * `{received: true}` at once. The platform's event id is the job id, so a redelivery adds nothing;
+ * the same signed body under a fresh (unsigned) delivery id adds nothing for 24 h either. A correctly
+ * signed delivery is never answered 4xx (the platform would retry it for days): what cannot be read
+ * is queued and recorded as unreadable.
  */
 export function webhookRoutes(deps: WebhookDeps): express.Router {
   const router = express.Router();
   router.post('/:platform', express.raw({ type: () => true, limit: deps.bodyLimit }), async (req: Request, res: Response) => {
     const platform = String(req.params.platform);
     if (!(PLATFORMS as readonly string[]).includes(platform)) return sendError(res, 404, 'UNKNOWN_PLATFORM', `No webhooks for "${platform}"`);
-    const integrationId = typeof req.query.integration === 'string' ? req.query.integration : undefined;
+    const integrationId = integrationParam(req.query.integration);
     const secret = await deps.secretFor(platform, integrationId);
     if (!secret) return sendError(res, 404, 'NOT_CONFIGURED', `Webhooks for "${platform}" are not configured`);
 
@@ -34,20 +38,17 @@ export function webhookRoutes(deps: WebhookDeps): express.Router {
       deps.log.warn({ platform, reason: verdict.reason }, 'Webhook refused: signature check failed');
       return sendError(res, 401, 'BAD_SIGNATURE', 'Signature verification failed');
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(raw.toString('utf8'));
-    } catch {
-      return sendError(res, 400, 'BAD_REQUEST', 'Body is not valid JSON');
+    const body = readSignedBody(raw);
+    const job = webhookJobFor({ platform, raw, body, event: hook.describe(body.ok ? body.payload : undefined, req.headers), integrationId });
+    if (job.tooLarge) {
+      deps.log.warn({ platform, bytes: raw.length }, 'Webhook refused: body too large to queue');
+      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Webhook body is too large to queue (${raw.length} bytes)`);
     }
-    const event = hook.describe(payload, req.headers);
-    const jobId = event.eventId ? webhookJobId(platform, event.eventId) : undefined;
-    const job = await deps.queueService.addJob(
-      QueueName.WEBHOOK_PROCESSING,
-      { platform, eventType: event.eventType, payload: payload as object, signature: event.signature, eventId: event.eventId, rawBody: raw.toString('utf8'), ...(integrationId ? { integrationId } : {}) },
-      jobId ? { jobId } : undefined,
-    );
-    res.json({ received: true, jobId: job.id });
+    if (job.unreadable) {
+      deps.log.warn({ platform, eventType: job.data.eventType, reason: job.unreadable }, 'Signed webhook is unreadable; queued to be recorded');
+    }
+    const queued = await deps.queueService.addJob(QueueName.WEBHOOK_PROCESSING, job.data, job.opts);
+    res.json({ received: true, jobId: queued.id, ...(job.unreadable ? { unreadable: job.unreadable } : {}) });
   });
   return router;
 }

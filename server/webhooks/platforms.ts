@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { verifyBase64Hmac, verifyHubSignature, verifyStripe } from './signatures.ts';
 
@@ -72,7 +73,11 @@ export function verifyCarriedSignature(platform: string, rawBody: Buffer, signat
   return webhookFor(platform).verify(rawBody, { [header]: signature }, secret).ok;
 }
 
-/** A BullMQ-safe job id from a platform and its event id (no ':', never all digits). */
+/**
+ * A BullMQ-safe job id from a platform and its event id (no ':', never all digits). An id too long
+ * to keep whole becomes a digest: cutting it short would make two long ids that share a start one job.
+ */
 export function webhookJobId(platform: string, eventId: string): string {
-  return `${platform}-${eventId}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+  const id = `${platform}-${eventId}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  return id.length <= 200 ? id : `${platform}-sha256-${createHash('sha256').update(eventId).digest('hex')}`;
 }

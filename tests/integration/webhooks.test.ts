@@ -21,6 +21,7 @@ beforeEach(async () => {
 });
 
 const mac = (secret: string, data: string) => createHmac('sha256', secret).update(data);
+const b64 = (body: string) => Buffer.from(body).toString('base64');
 const shopifySig = (body: string, secret = WEBHOOK_SECRETS.shopify) => mac(secret, body).digest('base64');
 const wooSig = (body: string, secret = WEBHOOK_SECRETS.woocommerce) => mac(secret, body).digest('base64');
 const hubSig = (body: string, secret = WEBHOOK_SECRETS['facebook-ads']) => `sha256=${mac(secret, body).digest('hex')}`;
@@ -84,7 +85,9 @@ describe('Shopify', () => {
     expect(data.eventType).toBe('orders/create');
     expect(data.eventId).toBe(webhookId);
     expect(data.payload).toEqual(JSON.parse(body));
-    expect(data.rawBody).toBe(body);
+    // The exact bytes, base64: a signature covers bytes, not text.
+    expect(data.rawBodyBase64).toBe(b64(body));
+    expect(data.rawBody).toBeUndefined();
     expect(data.signature).toBe(shopifySig(body));
     expect(job.name).toBe('shopify:orders/create');
     expect(await job.getState()).toBe('waiting');
@@ -130,17 +133,23 @@ describe('Shopify', () => {
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ received: true, jobId: `shopify-${webhookId}` });
     expect(await jobCount()).toBe(1);
-    // A different delivery id is a different job.
-    expect((await post('shopify', body, headers(body, randomUUID()))).status).toBe(200);
+    // The same signed body under a fresh delivery id (that header is not signed) is a replay: still one job.
+    expect((await post('shopify', body, headers(body, randomUUID()))).body).toMatchObject({ received: true, jobId: `shopify-${webhookId}` });
+    expect(await jobCount()).toBe(1);
+    // Another body is another job.
+    const other = shopifyBody(1);
+    expect((await post('shopify', other, headers(other, randomUUID()))).status).toBe(200);
     expect(await jobCount()).toBe(2);
   });
 
-  it('answers 400 for a correctly signed body that is not JSON, and enqueues nothing', async () => {
+  it('accepts a correctly signed body that is not JSON (a 4xx would be retried for days) and queues it to be recorded as unreadable', async () => {
     const body = 'id=1&email=jon%40example.com';
-    const res = await post('shopify', body, { ...headers(body, randomUUID()), 'content-type': 'application/x-www-form-urlencoded' });
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ success: false, error: { code: 'BAD_REQUEST' } });
-    await expectNothingEnqueued();
+    const webhookId = randomUUID();
+    const res = await post('shopify', body, { ...headers(body, webhookId), 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true, jobId: `shopify-${webhookId}`, unreadable: 'body is not JSON' });
+    expect((await storedJob(`shopify-${webhookId}`)).data).toMatchObject({ payload: null, rawBodyBase64: b64(body) });
+    expect(await jobCount()).toBe(1);
   });
 });
 
@@ -154,7 +163,7 @@ describe('Stripe', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ received: true, jobId: 'stripe-evt_1AbCdEf' });
     const data = (await storedJob('stripe-evt_1AbCdEf')).data as WebhookJobData;
-    expect(data).toMatchObject({ platform: 'stripe', eventType: 'charge.refunded', eventId: 'evt_1AbCdEf', rawBody: body });
+    expect(data).toMatchObject({ platform: 'stripe', eventType: 'charge.refunded', eventId: 'evt_1AbCdEf', rawBodyBase64: b64(body) });
     expect(data.payload).toEqual(JSON.parse(body));
   });
 
@@ -213,7 +222,7 @@ describe('WooCommerce', () => {
     // An all-digit delivery id must not become an integer-looking BullMQ id.
     expect(res.body).toMatchObject({ received: true, jobId: 'woocommerce-58913' });
     const data = (await storedJob('woocommerce-58913')).data as WebhookJobData;
-    expect(data).toMatchObject({ platform: 'woocommerce', eventType: 'order.created', eventId: '58913', rawBody: body, payload: { id: 727 } });
+    expect(data).toMatchObject({ platform: 'woocommerce', eventType: 'order.created', eventId: '58913', rawBodyBase64: b64(body), payload: { id: 727 } });
   });
 
   it('refuses a tampered body, the wrong secret and a missing signature', async () => {
@@ -241,7 +250,7 @@ describe('generic scheme (facebook-ads)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ received: true, jobId: 'facebook-ads-fb-evt-1' });
     const data = (await storedJob('facebook-ads-fb-evt-1')).data as WebhookJobData;
-    expect(data).toMatchObject({ platform: 'facebook-ads', eventType: 'leadgen', eventId: 'fb-evt-1', rawBody: body });
+    expect(data).toMatchObject({ platform: 'facebook-ads', eventType: 'leadgen', eventId: 'fb-evt-1', rawBodyBase64: b64(body) });
   });
 
   it('takes the event id and type from X-Webhook-Id / X-Webhook-Event when sent', async () => {
@@ -268,11 +277,12 @@ describe('generic scheme (facebook-ads)', () => {
     expect(await jobCount()).toBe(1);
   });
 
-  it('answers 400 for a signed non-JSON body', async () => {
+  it('accepts a signed non-JSON body, queued to be recorded as unreadable', async () => {
     const body = '<xml>nope</xml>';
     const res = await post('facebook-ads', body, { 'x-hub-signature-256': hubSig(body), 'content-type': 'text/xml' });
-    expect(res.status).toBe(400);
-    await expectNothingEnqueued();
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ received: true, unreadable: 'body is not JSON' });
+    expect(await jobCount()).toBe(1);
   });
 });
 
@@ -309,7 +319,7 @@ describe('routing and configuration', () => {
       const res = await post('facebook-ads', body, { 'x-hub-signature-256': hubSig(body), 'content-type': contentType });
       expect(res.status, contentType).toBe(200);
     }
-    expect(((await storedJob('facebook-ads-fb-raw')).data as WebhookJobData).rawBody).toBe(body);
+    expect(((await storedJob('facebook-ads-fb-raw')).data as WebhookJobData).rawBodyBase64).toBe(b64(body));
     expect(await jobCount()).toBe(1);
   });
 

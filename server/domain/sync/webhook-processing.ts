@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import type { Integration } from '../../../shared/domain.ts';
 import type { WebhookJobData } from '../../../shared/jobs.ts';
 import type { Logger } from '../../logger.ts';
 import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
+import { readSignedBody } from '../../webhooks/delivery.ts';
 import { verifyCarriedSignature } from '../../webhooks/platforms.ts';
 import type { Store } from '../store/store.ts';
 import { mapWebhookEvent } from './webhook-events.ts';
@@ -17,9 +17,16 @@ export interface WebhookDeps {
 
 export interface WebhookResult {
   eventId: string;
-  status: 'processed' | 'skipped' | 'unmatched' | 'duplicate';
+  /** `unreadable`: signed, but not JSON we can read; recorded (as skipped, with the reason) and not retried. */
+  status: 'processed' | 'skipped' | 'unmatched' | 'duplicate' | 'unreadable';
   records: number;
   changed: number;
+}
+
+/** The body's exact bytes: base64 in current jobs; jobs queued before that carry UTF-8 text. */
+export function rawBodyOf(data: Pick<WebhookJobData, 'rawBodyBase64' | 'rawBody'>): Buffer | undefined {
+  if (data.rawBodyBase64 !== undefined) return Buffer.from(data.rawBodyBase64, 'base64');
+  return data.rawBody === undefined ? undefined : Buffer.from(data.rawBody, 'utf8');
 }
 
 /** The integration a webhook is for: the one named, else the only one of that platform. */
@@ -37,33 +44,47 @@ export async function webhookSecret(deps: Pick<WebhookDeps, 'store' | 'fallbackS
 }
 
 /**
- * The webhook processor: re-verifies the signature the job carries (a tampered event fails without
- * retries), maps the event, upserts its records and the affected days' metrics, and records the
- * event once by its id, so a redelivered event changes nothing. Unknown event types are recorded
- * and skipped, not failed.
+ * The webhook processor: re-verifies the signature the job carries over the body's exact bytes (a
+ * tampered event fails without retries), maps the event, upserts its records and the affected days'
+ * metrics, and records the event once by its id, so a redelivered event changes nothing. Unknown
+ * event types are recorded and skipped, not failed; so are signed bodies we cannot read.
  */
 export function createWebhookProcessor(deps: WebhookDeps) {
   return async function processWebhook(data: WebhookJobData, ctx: ProcessorContext): Promise<WebhookResult> {
     const integration = await webhookIntegration(deps.store, data.platform, data.integrationId);
     const secret = await webhookSecret(deps, data.platform, data.integrationId);
     if (!secret) throw new PermanentJobError(`No webhook secret for ${data.platform}${data.integrationId ? ` integration ${data.integrationId}` : ''}: cannot verify`);
-    if (data.rawBody === undefined) throw new PermanentJobError('The job carries no raw body to verify its signature against');
-    const raw = Buffer.from(data.rawBody, 'utf8');
+    const raw = rawBodyOf(data);
+    if (raw === undefined) throw new PermanentJobError('The job carries no raw body to verify its signature against');
     if (!verifyCarriedSignature(data.platform, raw, data.signature, secret)) {
       throw new PermanentJobError('Webhook signature does not match its body: tampered or signed with another secret');
     }
 
     const eventId = `${data.platform}-${data.eventId ?? createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
     if (await deps.store.hasWebhookEvent(eventId)) return { eventId, status: 'duplicate', records: 0, changed: 0 };
+    const event = {
+      id: eventId,
+      integrationId: integration?.id ?? null,
+      organizationId: integration?.organizationId ?? data.organizationId ?? null,
+      platform: data.platform,
+      eventType: data.eventType,
+    };
 
-    // What is stored is what was signed: the payload must be the signed body, not a substitute.
-    let signed: unknown;
-    try {
-      signed = JSON.parse(data.rawBody);
-    } catch {
-      throw new PermanentJobError('The signed webhook body is not JSON');
+    // What is stored is what was signed: a payload the job carries must be the signed body, not a substitute.
+    const body = readSignedBody(raw);
+    // JSON text, not isDeepStrictEqual: the job's copy went through JSON once more (-0 comes back as 0).
+    if (data.payload !== null && (!body.ok || JSON.stringify(body.payload) !== JSON.stringify(data.payload))) {
+      throw new PermanentJobError('Webhook payload does not match its signed body: tampered');
     }
-    if (!isDeepStrictEqual(signed, data.payload)) throw new PermanentJobError('Webhook payload does not match its signed body: tampered');
+    if (!body.ok) {
+      // Authentic but unreadable: a retry cannot read it either. Recorded so it can be looked into.
+      ctx.log.warn({ platform: data.platform, eventType: data.eventType, reason: body.unreadable }, 'Signed webhook body is unreadable; recorded, not applied');
+      const sha256 = createHash('sha256').update(raw).digest('hex');
+      const unreadable = { unreadable: body.unreadable, bytes: raw.length, sha256 };
+      const { duplicate } = await deps.store.recordWebhookEvent({ ...event, status: 'skipped', payload: unreadable });
+      return { eventId, status: duplicate ? 'duplicate' : 'unreadable', records: 0, changed: 0 };
+    }
+    const signed = body.payload;
 
     let mapped: ReturnType<typeof mapWebhookEvent>;
     try {
@@ -85,15 +106,7 @@ export function createWebhookProcessor(deps: WebhookDeps) {
         status = 'processed';
       }
     }
-    const { duplicate } = await deps.store.recordWebhookEvent({
-      id: eventId,
-      integrationId: integration?.id ?? null,
-      organizationId: integration?.organizationId ?? data.organizationId ?? null,
-      platform: data.platform,
-      eventType: data.eventType,
-      status,
-      payload: data.payload,
-    });
+    const { duplicate } = await deps.store.recordWebhookEvent({ ...event, status, payload: signed });
     // Two deliveries processed at once: the upserts were idempotent, so the loser changed nothing.
     return { eventId, status: duplicate ? 'duplicate' : status, records, changed: duplicate ? 0 : changed };
   };

@@ -35,13 +35,20 @@ function queueParam(req: Request): QueueName {
 /** Reads a value from the query string or the JSON body (the guide's clean takes either). */
 const param = (req: Request, key: string): unknown => (req.query[key] as unknown) ?? (req.body as Record<string, unknown> | undefined)?.[key];
 const num = (v: unknown) => (v === undefined || v === '' ? undefined : Number(v));
-/** A whole number ≥ 0 from the query, or a 400 naming it. */
-function index(v: unknown, name: string): number | undefined {
-  const n = num(v);
-  if (n === undefined) return undefined;
-  if (!Number.isInteger(n) || n < 0) throw new z.ZodError([{ code: 'custom', path: [name], message: 'must be a whole number ≥ 0', input: v }]);
-  return n;
-}
+
+/** Largest `start`/`end` of the failed-jobs window: far past any real list, and always an integer Redis accepts. */
+const MAX_LIST_INDEX = 100_000_000;
+/** One whole number ≥ 0 in decimal digits ("1e20", "0x10", "1.5" and repeated keys are refused, not coerced). */
+const listIndex = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string({ error: 'must be a whole number ≥ 0' })
+    .regex(/^\d{1,12}$/, 'must be a whole number ≥ 0')
+    .transform(Number)
+    .pipe(z.number().max(MAX_LIST_INDEX, `must be at most ${MAX_LIST_INDEX}`))
+    .optional(),
+);
+const failedWindowQuery = z.object({ start: listIndex, end: listIndex });
 
 /** The guide's REST endpoints, for curl and other services. */
 export function jobsRestRoutes(deps: RestDeps): express.Router {
@@ -68,8 +75,9 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
     requireUser,
     ok(async (req) => {
       const queue = queueParam(req);
-      const start = index(req.query.start, 'start') ?? 0;
-      const end = Math.min(start + 199, Math.max(start, index(req.query.end, 'end') ?? start + 49));
+      const window = failedWindowQuery.parse({ start: req.query.start, end: req.query.end });
+      const start = window.start ?? 0;
+      const end = Math.min(start + 199, Math.max(start, window.end ?? start + 49));
       const [stats, failedJobs] = await Promise.all([deps.queueService.getQueueStats(queue), deps.queueService.getFailedJobs(queue, { start, end })]);
       return { queueName: queue, stats, failedJobs };
     }),

@@ -25,9 +25,11 @@ const t = initTRPC.context<Context>().create({
     let fieldErrors: FieldErrors | undefined;
     if (cause instanceof z.ZodError) fieldErrors = fieldErrorsOf(cause);
     else if (cause instanceof AppError) fieldErrors = cause.fieldErrors;
+    // An unexpected failure's message is for the log (app.ts onError), not the caller: it can name hosts, paths or internals.
+    const internal = shape.data.code === 'INTERNAL_SERVER_ERROR';
     return {
       ...shape,
-      message: cause instanceof z.ZodError ? `Invalid input: ${describeFieldErrors(fieldErrors ?? {})}` : shape.message,
+      message: internal ? 'Internal server error' : cause instanceof z.ZodError ? `Invalid input: ${describeFieldErrors(fieldErrors ?? {})}` : shape.message,
       data: { ...shape.data, stack: undefined, appCode: cause instanceof AppError || cause instanceof CsrfError ? cause.code : undefined, fieldErrors },
     };
   },
