@@ -126,7 +126,7 @@ function expectTrpc503(r: Answer, what: string): void {
   expect(r.ms, `${what} took ${Math.round(r.ms)} ms`).toBeLessThan(FAST_MS);
   expect(r.headers.get('retry-after'), what).toBe('1');
   // What the console's tRPC client reads (TRPCClientError.data), whether the procedure or the session lookup failed.
-  expect(r.body.error.data, what).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503 });
+  expect(r.body.error.data, what).toMatchObject({ code: 'SERVICE_UNAVAILABLE', httpStatus: 503, appCode: 'REDIS_UNAVAILABLE' });
   expect(r.body.error.message, what).toMatch(/Redis is unavailable/);
 }
 

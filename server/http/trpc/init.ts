@@ -1,7 +1,7 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { z } from 'zod';
 import { AppError, describeFieldErrors, fieldErrorsOf, type FieldErrors } from '../../errors.ts';
-import { STATUS_BY_CODE, type AppErrorStatus } from '../errors.ts';
+import { REDIS_UNAVAILABLE, STATUS_BY_CODE, type AppErrorStatus } from '../errors.ts';
 import type { Context } from './context.ts';
 
 class CsrfError extends Error {
@@ -9,6 +9,12 @@ class CsrfError extends Error {
   constructor() {
     super('Cross-site request refused');
   }
+}
+
+/** Our stable code for the client: an AppError's or CSRF's own, and REDIS_UNAVAILABLE for the outage relabelled in app.ts. */
+function appCodeOf(trpcCode: string, cause: unknown): string | undefined {
+  if (cause instanceof AppError || cause instanceof CsrfError) return cause.code;
+  return trpcCode === REDIS_UNAVAILABLE.trpcCode ? REDIS_UNAVAILABLE.code : undefined;
 }
 
 /** tRPC's code for each status STATUS_BY_CODE uses; tRPC answers with that same HTTP status. */
@@ -30,7 +36,7 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       message: internal ? 'Internal server error' : cause instanceof z.ZodError ? `Invalid input: ${describeFieldErrors(fieldErrors ?? {})}` : shape.message,
-      data: { ...shape.data, stack: undefined, appCode: cause instanceof AppError || cause instanceof CsrfError ? cause.code : undefined, fieldErrors },
+      data: { ...shape.data, stack: undefined, appCode: appCodeOf(shape.data.code, cause), fieldErrors },
     };
   },
 });
