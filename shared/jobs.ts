@@ -107,7 +107,7 @@ export function jsonShape(value: unknown, maxDepth: number): { tooDeep: boolean;
   const visit = (v: unknown, depth: number) => {
     if (typeof v === 'string') bytes += 6 * v.length + 2;
     // A BigInt does not serialize, and toJSON (Date, Buffer…) decides for itself what it writes: no bound.
-    else if (typeof v === 'bigint' || (v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) bytes = Number.POSITIVE_INFINITY;
+    else if (typeof v === 'bigint' || (v != null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) bytes = Number.POSITIVE_INFINITY;
     else if (v === null || typeof v !== 'object') bytes += 24;
     else {
       containers.push(v);

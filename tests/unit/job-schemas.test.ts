@@ -54,6 +54,12 @@ describe('job data schemas', () => {
     ).toBe(true);
   });
 
+  it('accepts optional fields given as undefined (what the console sends for an empty field), within the size and depth limits', () => {
+    const report = { reportId: 'r-1', organizationId: 'org-1', reportType: 'weekly', period: '7d', recipientEmails: undefined };
+    expect(jobDataSchemas['report-generation'].safeParse(report).success).toBe(true);
+    expect(jobDataSchemas.alerts.safeParse({ ...guideExamples.alerts, metadata: { note: undefined, nested: { x: undefined } } }).success).toBe(true);
+  });
+
   it.each(badPayloads)('refuses a bad %s payload, naming %s', (queue, payload, field) => {
     const result = jobDataSchemas[queue].safeParse(payload);
     expect(result.success).toBe(false);
