@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildArgs } from './child.ts';
-import type { ChildMessage } from './shared.ts';
+import type { ChildMessage, ParentMessage } from './shared.ts';
 
 // Compiled (npm run bench:compiled) the child is child.js beside this file; under tsx, child.ts.
 const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './child.js' : './child.ts', import.meta.url));
@@ -19,6 +19,8 @@ export class BenchChild {
 
   constructor(args: ChildArgs) {
     this.proc = fork(CHILD_ENTRY, [JSON.stringify(args)], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // A send to a child that just died: its exit rejects whoever waits, so the error needs no handler of its own.
+    this.proc.on('error', () => {});
     this.proc.on('message', (m: ChildMessage) => {
       if (this.waiter) {
         const w = this.waiter;
@@ -61,10 +63,16 @@ export class BenchChild {
     });
   }
 
+  /** A command of the child's role ('mark', run…); its answer comes through next(). */
+  send(message: ParentMessage): void {
+    if (this.exitError || !this.proc.connected) throw this.exitError ?? new Error('bench child is gone');
+    this.proc.send(message);
+  }
+
   /** Asks the child to stop (servers, probe) and waits for it to exit. */
   async stop(): Promise<void> {
     if (this.exitError) return;
-    this.proc.send('stop');
+    if (this.proc.connected) this.proc.send('stop');
     const timer = setTimeout(() => this.kill(), 15_000);
     await this.exited;
     clearTimeout(timer);

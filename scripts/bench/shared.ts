@@ -1,13 +1,74 @@
-// Helpers shared by the benchmark's parent (scripts/bench.ts) and its child processes (child.ts).
+// Helpers shared by the benchmark's parent (scripts/bench.ts), its scenarios and its child processes (child.ts).
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import type { DefaultJobOptions } from 'bullmq';
 import pino, { type Logger } from 'pino';
 import type { AlertJobData } from '../../shared/jobs.ts';
 import { QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
-import type { Redis } from '../../server/redis.ts';
+import { createRedisConnection, waitForReady, type Redis } from '../../server/redis.ts';
 import { sign } from '../../server/webhooks/signatures.ts';
+import type { Row } from './report.ts';
+
+// ── Scenarios ───────────────────────────────────────────────────────────────────────────────────
+
+/** What every scenario gets from scripts/bench.ts. */
+export interface BenchContext {
+  redisUrl: string;
+  /** A connection for setup, teardown and the plain side's one-off calls. */
+  admin: Redis;
+  /** BENCH_JOBS: jobs (and requests) per run of the throughput scenarios. */
+  n: number;
+  /** BENCH_ROUNDS: plain/ours pairs per scenario. */
+  rounds: number;
+  log(line: string): void;
+}
+
+/** One scenario: `key` is its BENCH_ONLY name; `run` returns its rows of the table. */
+export interface Scenario {
+  key: string;
+  title: string;
+  run(ctx: BenchContext): Promise<Row[]>;
+}
+
+export type Side = 'plain' | 'ours';
+/** Round r runs plain first when r is even, ours first when odd. */
+export const sidesFor = (round: number): Side[] => (round % 2 === 0 ? ['plain', 'ours'] : ['ours', 'plain']);
+export const elapsed = (t0: number): number => performance.now() - t0;
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const MB = 1024 * 1024;
+
+/** A positive integer from the environment, or the fallback. */
+export function intEnv(name: string, fallback: number): number {
+  const v = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+export async function connect(url: string, name: string): Promise<Redis> {
+  const connection = createRedisConnection(url, { name });
+  await waitForReady(connection, 10_000);
+  return connection;
+}
+
+export async function disconnect(connection: Redis): Promise<void> {
+  await connection.quit().catch(() => connection.disconnect());
+}
+
+/** The whole machine's busy CPU time so far, summed over its cores (ms): what every process on it used. */
+export function machineBusyMs(): number {
+  let busy = 0;
+  for (const { times: t } of os.cpus()) busy += t.user + t.nice + t.sys + t.irq;
+  return busy;
+}
+
+/** Redis's own CPU time so far (user + system, all its threads), in seconds: `INFO cpu`. */
+export async function redisCpuSec(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return field('used_cpu_sys') + field('used_cpu_user');
+}
 
 export const ALERTS = 'alerts' as const satisfies QueueName;
 export const WEBHOOKS = 'webhook-processing' as const satisfies QueueName;
@@ -141,7 +202,20 @@ export function shopifyRequests(count: number, runTag: string): SignedRequest[] 
 }
 
 // Messages between the parent and a child process.
-export type ChildRole = 'drain-plain' | 'drain-ours' | 'hook-plain' | 'hook-ours' | 'hook-ours-app' | 'probe';
+export type ChildRole =
+  | 'drain-plain'
+  | 'drain-ours'
+  | 'hook-plain'
+  | 'hook-ours'
+  | 'hook-ours-app'
+  | 'probe'
+  | 'latency-plain'
+  | 'latency-ours'
+  | 'busy-worker'
+  | 'scale-worker';
+
+/** What the parent sends a child: 'stop', or a command of the child's role. */
+export type ParentMessage = 'stop' | 'mark' | { cmd: 'run'; n: number; thinkMs: number };
 
 export interface DrainResult {
   kind: 'drain';
@@ -159,9 +233,33 @@ export interface ListeningMessage {
   kind: 'listening';
   port: number;
 }
+/** The slowest PING since the probe started or since the last 'mark' (which starts a new window). */
 export interface ProbeResult {
   kind: 'probe';
   maxMs: number;
   samples: number;
 }
-export type ChildMessage = DrainResult | ListeningMessage | ProbeResult | { kind: 'error'; message: string };
+/** add → completed of each job of one latency run, ms. */
+export interface LatencyResult {
+  kind: 'latency';
+  samples: number[];
+}
+/** The busy worker's completions so far, at `at` (performance.timeOrigin + now, ms since the epoch). */
+export interface MarkResult {
+  kind: 'mark';
+  completed: number;
+  at: number;
+}
+/** One scale-out worker process: its completions, the time of its last one (epoch ms) and its CPU time. */
+export interface ScaleResult {
+  kind: 'scale';
+  completed: number;
+  lastAt: number;
+  cpuMicros: number;
+}
+export type ChildMessage = DrainResult | ListeningMessage | ProbeResult | LatencyResult | MarkResult | ScaleResult | { kind: 'error'; message: string };
+
+export function expectKind<K extends ChildMessage['kind']>(m: ChildMessage, kind: K): Extract<ChildMessage, { kind: K }> {
+  if (m.kind !== kind) throw new Error(`expected a "${kind}" message from the bench child, got "${m.kind}"`);
+  return m as Extract<ChildMessage, { kind: K }>;
+}
