@@ -18,9 +18,9 @@ const bodyRows = (page: Page, testId: string) => page.getByTestId(testId).locato
 /** The success toast with this text. */
 const toast = (page: Page, text: string | RegExp) => page.locator('[aria-live="polite"]').getByRole('status').filter({ hasText: text });
 
-
 const insightsOf = (page: Page, period: string) => trpcQuery<StoredInsights | null>(page, 'insights.get', { organizationId: ORG, period });
-const reportsOf = async (page: Page) => (await trpcQuery<{ reports: ReportSummary[] }>(page, 'reports.list', { page: 1, pageSize: 200, organizationId: ORG })).reports;
+const reportsOf = async (page: Page) =>
+  (await trpcQuery<{ reports: ReportSummary[] }>(page, 'reports.list', { page: 1, pageSize: 200, organizationId: ORG })).reports;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Clicks "Generate now" on the Insights page and waits until the server holds insights generated after the click. */
@@ -30,10 +30,13 @@ async function generateInsights(page: Page, period: string): Promise<StoredInsig
   await expect(toast(page, /^Insights job \S+ queued/)).toBeVisible();
   let stored: StoredInsights | null = null;
   await expect
-    .poll(async () => {
-      stored = await insightsOf(page, period);
-      return stored ? Date.parse(stored.generatedAt) >= before : false;
-    }, { timeout: 20_000, message: `insights for ${period} are generated` })
+    .poll(
+      async () => {
+        stored = await insightsOf(page, period);
+        return stored ? Date.parse(stored.generatedAt) >= before : false;
+      },
+      { timeout: 20_000, message: `insights for ${period} are generated` },
+    )
     .toBe(true);
   return stored!;
 }
@@ -55,13 +58,17 @@ async function expectInsightCards(page: Page, period: string): Promise<void> {
       // The numbers behind it: one dt/dd pair per key, the value as stored ('—' for null).
       const entries = Object.entries(insight.numbers);
       expect(entries.length).toBeGreaterThan(0);
-      await expect(card.locator('dl dt')).toHaveText(entries.map(([k]) => k), { timeout: 1_000 });
+      await expect(card.locator('dl dt')).toHaveText(
+        entries.map(([k]) => k),
+        { timeout: 1_000 },
+      );
       const shown = await card.locator('dl dd').allTextContents();
       expect(shown).toHaveLength(entries.length);
       for (const [k, [key, v]] of entries.entries()) {
         if (v === null) expect(shown[k], key).toBe('—');
         // A number may be shown rounded (to 2 decimals, with thousands separators); it must be the stored one.
-        else if (typeof v === 'number') expect(Math.abs(Number(shown[k].replace(/,/g, '')) - v), `${key}: ${shown[k]} vs ${v}`).toBeLessThanOrEqual(0.005 + Math.abs(v) * 1e-9);
+        else if (typeof v === 'number')
+          expect(Math.abs(Number(shown[k].replace(/,/g, '')) - v), `${key}: ${shown[k]} vs ${v}`).toBeLessThanOrEqual(0.005 + Math.abs(v) * 1e-9);
         else expect(shown[k], key).toBe(String(v));
       }
     }
@@ -74,7 +81,12 @@ const select = (page: Page, label: string): Locator => page.getByRole('combobox'
 test('the sidebar leads to Alerts, Insights, Reports and Outbox; filters that match nothing show empty states', async ({ page }) => {
   await signIn(page);
   const links = nav(page);
-  for (const [name, path] of [['Alerts', '/alerts'], ['Insights', '/insights'], ['Reports', '/reports'], ['Outbox', '/outbox']] as const) {
+  for (const [name, path] of [
+    ['Alerts', '/alerts'],
+    ['Insights', '/insights'],
+    ['Reports', '/reports'],
+    ['Outbox', '/outbox'],
+  ] as const) {
     const link = links.getByRole('link', { name, exact: true });
     await expect(link).toHaveAttribute('href', path);
     await link.click();
@@ -110,12 +122,20 @@ test('the sidebar leads to Alerts, Insights, Reports and Outbox; filters that ma
       await expect(page.getByTestId('alerts-table')).toHaveCount(0, { timeout: 1_000 });
     } else {
       await expect(bodyRows(page, 'alerts-table')).toHaveCount(Math.min(total, 25), { timeout: 1_000 });
-      await expect(bodyRows(page, 'alerts-table').locator('td:first-child').filter({ hasNotText: /^CRITICAL$/ })).toHaveCount(0, { timeout: 1_000 });
+      await expect(
+        bodyRows(page, 'alerts-table')
+          .locator('td:first-child')
+          .filter({ hasNotText: /^CRITICAL$/ }),
+      ).toHaveCount(0, { timeout: 1_000 });
     }
   }).toPass({ timeout: 15_000 });
 });
 
-test('alerts: listed with their severity, filtered by severity in the URL, repeats folded, acknowledged by an admin only; a HIGH one emails the admins', async ({ page, browser, baseURL }) => {
+test('alerts: listed with their severity, filtered by severity in the URL, repeats folded, acknowledged by an admin only; a HIGH one emails the admins', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
   const tag = uid();
   const lowType = `E2E_BIZ_LOW_${tag}`;
   const highType = `E2E_BIZ_HIGH_${tag}`;
@@ -123,7 +143,8 @@ test('alerts: listed with their severity, filtered by severity in the URL, repea
   const highMessage = `High business alert ${tag}`;
   await signIn(page);
 
-  const alert = (alertType: string, severity: string, message: string) => addJob(page, 'alerts', { organizationId: ORG, alertType, severity, message, metadata: { tag } });
+  const alert = (alertType: string, severity: string, message: string) =>
+    addJob(page, 'alerts', { organizationId: ORG, alertType, severity, message, metadata: { tag } });
   const lowJob = await alert(lowType, 'LOW', lowMessage);
   const highJob = await alert(highType, 'HIGH', highMessage);
   await waitForJobState(page, 'alerts', lowJob, 'completed');
@@ -165,7 +186,11 @@ test('alerts: listed with their severity, filtered by severity in the URL, repea
   await expect(page).toHaveURL(/[?&]severity=HIGH(&|$)/);
   await expect(highRow).toBeVisible();
   await expect(lowRow).toHaveCount(0);
-  await expect(bodyRows(page, 'alerts-table').locator('td:first-child').filter({ hasNotText: /^HIGH$/ })).toHaveCount(0);
+  await expect(
+    bodyRows(page, 'alerts-table')
+      .locator('td:first-child')
+      .filter({ hasNotText: /^HIGH$/ }),
+  ).toHaveCount(0);
   await severity.selectOption('LOW');
   await expect(page).toHaveURL(/[?&]severity=LOW(&|$)/);
   await expect(lowRow).toBeVisible();
@@ -193,7 +218,11 @@ test('alerts: listed with their severity, filtered by severity in the URL, repea
   // … and the audit log has it, with the alert it concerns.
   type Audit = { action: string; user: string; via: string; source: string; ok: boolean; detail?: { alertId?: string } };
   await expect
-    .poll(async () => (await trpcQuery<{ entries: Audit[] }>(page, 'audit.list', { page: 1, pageSize: 100 })).entries.find((e) => e.action === 'alert.acknowledge' && e.detail?.alertId === low.id))
+    .poll(async () =>
+      (await trpcQuery<{ entries: Audit[] }>(page, 'audit.list', { page: 1, pageSize: 100 })).entries.find(
+        (e) => e.action === 'alert.acknowledge' && e.detail?.alertId === low.id,
+      ),
+    )
     .toMatchObject({ user: 'admin', via: 'session', source: 'trpc', ok: true });
   await nav(page).getByRole('link', { name: 'Audit log' }).click();
   const entry = page.getByTestId('audit-table').getByRole('row').filter({ hasText: 'alert.acknowledge' }).first();
@@ -213,7 +242,10 @@ test('alerts: listed with their severity, filtered by severity in the URL, repea
     await expect(viewer.getByRole('button', { name: 'Acknowledge' })).toHaveCount(0);
     // Nor can the viewer acknowledge through the API.
     const origin = new URL(viewer.url()).origin;
-    const res = await viewer.request.post('/trpc/alerts.acknowledge', { headers: { origin, 'content-type': 'application/json' }, data: JSON.stringify({ id: high.id }) });
+    const res = await viewer.request.post('/trpc/alerts.acknowledge', {
+      headers: { origin, 'content-type': 'application/json' },
+      data: JSON.stringify({ id: high.id }),
+    });
     expect(res.status()).toBe(403);
     expect((await alertsOf(page, ORG)).find((a) => a.id === high.id)?.status).toBe('open');
   } finally {
@@ -223,9 +255,17 @@ test('alerts: listed with their severity, filtered by severity in the URL, repea
   // The new HIGH alert emailed demo-org's admin (once, though it was raised twice); the LOW one emailed nobody.
   let notification: Awaited<ReturnType<typeof outboxEmails>>[number] | undefined;
   await expect
-    .poll(async () => (notification = (await outboxEmails(page)).find((e) => e.subject.includes(highType)))?.status, { timeout: 15_000, message: 'the alert notification is sent' })
+    .poll(async () => (notification = (await outboxEmails(page)).find((e) => e.subject.includes(highType)))?.status, {
+      timeout: 15_000,
+      message: 'the alert notification is sent',
+    })
     .toBe('sent');
-  expect(notification).toMatchObject({ recipient: 'alex@demo.example', template: 'alert-notification', provider: 'outbox', subject: `[HIGH] ${highType}: ${highMessage}` });
+  expect(notification).toMatchObject({
+    recipient: 'alex@demo.example',
+    template: 'alert-notification',
+    provider: 'outbox',
+    subject: `[HIGH] ${highType}: ${highMessage}`,
+  });
   const emails = await outboxEmails(page);
   expect(emails.filter((e) => e.subject.includes(highType))).toHaveLength(1);
   expect(emails.filter((e) => e.subject.includes(lowType))).toHaveLength(0);
@@ -244,7 +284,9 @@ test('alerts: listed with their severity, filtered by severity in the URL, repea
   await expect(preview.locator('pre')).toContainText(highMessage);
 });
 
-test('outbox: a sent email is listed with its provider, previews its escaped HTML in a sandbox and its text; the status filter narrows the list', async ({ page }) => {
+test('outbox: a sent email is listed with its provider, previews its escaped HTML in a sandbox and its text; the status filter narrows the list', async ({
+  page,
+}) => {
   const tag = uid();
   const to = `ann-${tag}@example.com`;
   const subject = `Welcome aboard ${tag}`;
@@ -293,11 +335,19 @@ test('outbox: a sent email is listed with its provider, previews its escaped HTM
   await status.selectOption('sent');
   await expect(page).toHaveURL(/[?&]status=sent(&|$)/);
   await expect(row).toBeVisible();
-  await expect(bodyRows(page, 'outbox-table').locator('td:nth-child(4)').filter({ hasNotText: /^sent$/ })).toHaveCount(0);
+  await expect(
+    bodyRows(page, 'outbox-table')
+      .locator('td:nth-child(4)')
+      .filter({ hasNotText: /^sent$/ }),
+  ).toHaveCount(0);
   await status.selectOption('pending');
   await expect(page).toHaveURL(/[?&]status=pending(&|$)/);
   await expect(row).toHaveCount(0);
-  await expect(bodyRows(page, 'outbox-table').locator('td:nth-child(4)').filter({ hasNotText: /^pending$/ })).toHaveCount(0);
+  await expect(
+    bodyRows(page, 'outbox-table')
+      .locator('td:nth-child(4)')
+      .filter({ hasNotText: /^pending$/ }),
+  ).toHaveCount(0);
   await status.selectOption('failed');
   await expect(page).toHaveURL(/[?&]status=failed(&|$)/);
   await expect(row).toHaveCount(0);
@@ -307,7 +357,11 @@ test('outbox: a sent email is listed with its provider, previews its escaped HTM
   await expect(row).toBeVisible();
 });
 
-test('reports: an admin generates a weekly report; the table shows its key figures; Open serves its HTML and CSV behind sign-in', async ({ page, playwright, baseURL }) => {
+test('reports: an admin generates a weekly report; the table shows its key figures; Open serves its HTML and CSV behind sign-in', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   await signIn(page);
   // A report over the demo's data: wait for the first syncs to have brought it in.
   await waitForOrgSynced(page, ORG);
@@ -321,11 +375,19 @@ test('reports: an admin generates a weekly report; the table shows its key figur
   expect(reportId).toMatch(new RegExp(`^${ORG}-weekly-`));
 
   let report: ReportSummary | undefined;
-  await expect.poll(async () => (report = (await reportsOf(page)).find((r) => r.id === reportId)) !== undefined, { timeout: 20_000, message: 'the report is stored' }).toBe(true);
+  await expect
+    .poll(async () => (report = (await reportsOf(page)).find((r) => r.id === reportId)) !== undefined, { timeout: 20_000, message: 'the report is stored' })
+    .toBe(true);
   // The week ending the day before it was made (UTC), titled after the organization.
   const end = dayOf(Date.parse(report!.createdAt) - 86_400_000);
   const start = dayOf(Date.parse(`${end}T00:00:00Z`) - 6 * 86_400_000);
-  expect(report).toMatchObject({ organizationId: ORG, reportType: 'weekly', periodStart: start, periodEnd: end, title: `Weekly report: ${ORG_NAME}, ${start} to ${end}` });
+  expect(report).toMatchObject({
+    organizationId: ORG,
+    reportType: 'weekly',
+    periodStart: start,
+    periodEnd: end,
+    title: `Weekly report: ${ORG_NAME}, ${start} to ${end}`,
+  });
   const revenue = report!.kpis.find((k) => k.metric === 'revenue');
   expect(revenue, 'the demo has revenue in the week').toBeDefined();
   expect(revenue!.value).toBeGreaterThan(0);
@@ -339,7 +401,10 @@ test('reports: an admin generates a weekly report; the table shows its key figur
   const cells = row.getByRole('cell');
   await expect(cells.nth(0)).toHaveText(report!.title);
   await expect(cells.nth(1)).toHaveText(`${start} – ${end}`);
-  const figures = report!.kpis.slice(0, 3).map((k) => `${k.label} ${new Intl.NumberFormat('en-US').format(k.value)}`).join(' · ');
+  const figures = report!.kpis
+    .slice(0, 3)
+    .map((k) => `${k.label} ${new Intl.NumberFormat('en-US').format(k.value)}`)
+    .join(' · ');
   await expect(cells.nth(2)).toHaveText(figures);
   await expect(cells.nth(2)).toContainText(`Revenue ${new Intl.NumberFormat('en-US').format(revenue!.value)}`);
   await shot(page, 'reports');
@@ -355,7 +420,9 @@ test('reports: an admin generates a weekly report; the table shows its key figur
   const body = await html.text();
   expect(body).toContain(`<title>${report!.title}</title>`);
   expect(body).toContain(`<h1 style="font-size:22px">${report!.title}</h1>`);
-  const revenueCell = new RegExp(`data-kpi="revenue"><div[^>]*>Revenue</div><div[^>]*data-value="${revenue!.value}">${new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(revenue!.value).replace(/[.]/g, '\\.')}</div>`);
+  const revenueCell = new RegExp(
+    `data-kpi="revenue"><div[^>]*>Revenue</div><div[^>]*data-value="${revenue!.value}">${new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(revenue!.value).replace(/[.]/g, '\\.')}</div>`,
+  );
   expect(body).toMatch(revenueCell);
   // Clicking it opens the report in a new tab, signed in.
   const popupPromise = page.waitForEvent('popup');
@@ -373,7 +440,11 @@ test('reports: an admin generates a weekly report; the table shows its key figur
   expect(csv.headers()['content-type']).toMatch(/^text\/csv/);
   const text = await csv.text();
   expect(text.startsWith('date,integration_id,metric,value\n')).toBe(true);
-  const lines = text.trim().split('\n').slice(1).map((l) => l.split(','));
+  const lines = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   expect(lines.length).toBeGreaterThan(0);
   for (const [date, integrationId, metric, value] of lines) {
     expect(date >= start && date <= end, `${date} in ${start}..${end}`).toBe(true);

@@ -63,7 +63,18 @@ export const queueInfo = (page: Page, queue: string) => trpcQuery<{ name: string
 
 /** A job as the job page reads it (state, attemptsMade, failedReason, logs …). */
 export const jobInfo = (page: Page, queue: string, id: string) =>
-  trpcQuery<{ id: string; state: string; attemptsMade: number; failedReason: string | null; stacktrace: string[]; data: unknown; timestamp: number; processedOn: number | null; finishedOn: number | null; delay: number }>(page, 'jobs.get', { queue, id });
+  trpcQuery<{
+    id: string;
+    state: string;
+    attemptsMade: number;
+    failedReason: string | null;
+    stacktrace: string[];
+    data: unknown;
+    timestamp: number;
+    processedOn: number | null;
+    finishedOn: number | null;
+    delay: number;
+  }>(page, 'jobs.get', { queue, id });
 
 /** Waits until the server reports the job in `state`. */
 export async function waitForJobState(page: Page, queue: string, id: string, state: string, timeout = 10_000): Promise<void> {

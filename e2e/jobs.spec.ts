@@ -92,7 +92,12 @@ test('a job waiting for its retry shows when that retry really runs; Run now run
   const fmt = (ms: number) => page.evaluate((t) => new Date(t).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }), ms);
   const due = job.processedOn! + backoff;
   const acceptable = await Promise.all([-1000, 0, 1000, 2000].map((d) => fmt(due + d)));
-  expect.soft(acceptable, `"Next retry ${shown}" should be about ${await fmt(due)} (the failure + ${backoff} ms), not ${await fmt(job.timestamp + backoff)} (creation + ${backoff} ms)`).toContain(shown);
+  expect
+    .soft(
+      acceptable,
+      `"Next retry ${shown}" should be about ${await fmt(due)} (the failure + ${backoff} ms), not ${await fmt(job.timestamp + backoff)} (creation + ${backoff} ms)`,
+    )
+    .toContain(shown);
 
   // Run now: the retry runs at once and, the processor failing again, the job fails for good.
   await page.getByTestId('job-actions').getByRole('button', { name: 'Run now' }).click();
@@ -155,7 +160,13 @@ test('searching a queue finds a job by a value nested in its data; nonsense find
   const tag = uid();
   const orderRef = `ORD-${tag.toUpperCase()}`;
   await signIn(page);
-  const id = await addJob(page, 'alerts', { organizationId: `org-search-${tag}`, alertType: 'E2E_SEARCH', severity: 'LOW', message: `search ${tag}`, metadata: { order: { orderRef } } });
+  const id = await addJob(page, 'alerts', {
+    organizationId: `org-search-${tag}`,
+    alertType: 'E2E_SEARCH',
+    severity: 'LOW',
+    message: `search ${tag}`,
+    metadata: { order: { orderRef } },
+  });
   await waitForJobState(page, 'alerts', id, 'completed');
 
   await page.goto('/queues/alerts');

@@ -62,7 +62,8 @@ test('Clean… says which jobs it removes, then removes the completed ones', asy
   const tag = uid();
   await signIn(page);
   const ids: string[] = [];
-  for (let i = 0; i < 3; i++) ids.push(await addJob(page, queue, { to: `clean-${i}-${tag}@example.com`, subject: `clean ${tag}`, template: 'welcome', data: { name: `Clean ${i}` } }));
+  for (let i = 0; i < 3; i++)
+    ids.push(await addJob(page, queue, { to: `clean-${i}-${tag}@example.com`, subject: `clean ${tag}`, template: 'welcome', data: { name: `Clean ${i}` } }));
   for (const id of ids) await waitForJobState(page, queue, id, 'completed');
 
   await page.goto(`/queues/${queue}?tab=completed`);
@@ -104,7 +105,8 @@ test('Empty states what it removes; Cancel keeps the jobs, confirming removes th
   // Paused first, so the jobs stay waiting whatever runs.
   await trpcMutate(page, 'queues.pause', { queue });
   try {
-    for (let i = 0; i < 3; i++) await addJob(page, queue, { reportId: `r-${tag}-${i}`, organizationId: `org-empty-${tag}`, reportType: 'weekly', period: '7d' });
+    for (let i = 0; i < 3; i++)
+      await addJob(page, queue, { reportId: `r-${tag}-${i}`, organizationId: `org-empty-${tag}`, reportType: 'weekly', period: '7d' });
     const info = await queueInfo(page, queue);
     expect(info.isPaused).toBe(true);
     expect(info.stats.paused).toBeGreaterThanOrEqual(3);
@@ -129,7 +131,9 @@ test('Empty states what it removes; Cancel keeps the jobs, confirming removes th
     await page.getByTestId('queue-actions').getByRole('button', { name: 'Empty' }).click();
     await expect(dialog).toContainText(expected);
     await dialog.getByRole('button', { name: 'Empty queue' }).click();
-    await expect(page.getByRole('status').filter({ hasText: `${s.waiting + s.paused + s.delayed + s.completed + s.failed} job(s) removed from ${queue}` })).toBeVisible();
+    await expect(
+      page.getByRole('status').filter({ hasText: `${s.waiting + s.paused + s.delayed + s.completed + s.failed} job(s) removed from ${queue}` }),
+    ).toBeVisible();
     await expect(page.getByTestId('queue-stats').locator('[data-stat="paused"]')).toHaveText('0');
     await expect(page.getByTestId('queue-stats').locator('[data-stat="waiting"]')).toHaveText('0');
     await expect(page.getByText('No paused jobs')).toBeVisible();

@@ -65,7 +65,9 @@ test('a schedule is added with a checked cron, runs now, is removed after confir
 
   await form.locator('input[name="tz"]').fill('UTC');
   const data = form.locator('textarea[name="data"]');
-  await data.fill(JSON.stringify({ reportId: `report-${tag}`, organizationId: org, reportType: 'weekly', period: '7d', recipientEmails: [`r-${tag}@example.com`] }, null, 2));
+  await data.fill(
+    JSON.stringify({ reportId: `report-${tag}`, organizationId: org, reportType: 'weekly', period: '7d', recipientEmails: [`r-${tag}@example.com`] }, null, 2),
+  );
   await expect(save).toBeEnabled();
   await save.click();
   await expect(page.getByRole('status').filter({ hasText: `Schedule ${name} saved; next run in` })).toBeVisible();

@@ -10,7 +10,12 @@ const offlineFonts = (page: Page) => page.route(/^https:\/\/fonts\.(googleapis|g
 test('a viewer sees no action controls anywhere', async ({ page }) => {
   const tag = uid();
   await signIn(page, 'viewer');
-  const failedId = await addJob(page, 'alerts', { organizationId: `org-viewer-${tag}`, alertType: 'E2E_VIEWER', severity: 'LOW', message: `viewer fail ${tag}`, metadata: {} }, { attempts: 1 });
+  const failedId = await addJob(
+    page,
+    'alerts',
+    { organizationId: `org-viewer-${tag}`, alertType: 'E2E_VIEWER', severity: 'LOW', message: `viewer fail ${tag}`, metadata: {} },
+    { attempts: 1 },
+  );
   await waitForJobState(page, 'alerts', failedId, 'failed');
 
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -65,7 +70,10 @@ test('Bull Board refuses a viewer’s writes (405) and the queue stays running; 
     expect(read.status()).toBe(200);
     expect((await queueInfo(page, 'alerts')).isPaused).toBe(false);
 
-    const trpc = await page.request.post('/trpc/queues.pause', { headers: { origin, 'content-type': 'application/json' }, data: JSON.stringify({ queue: 'alerts' }) });
+    const trpc = await page.request.post('/trpc/queues.pause', {
+      headers: { origin, 'content-type': 'application/json' },
+      data: JSON.stringify({ queue: 'alerts' }),
+    });
     expect(trpc.status()).toBe(403);
     expect((await queueInfo(page, 'alerts')).isPaused).toBe(false);
   } finally {
@@ -85,7 +93,10 @@ test('Bull Board answers 401 anonymously and opens after the console sign-in, wi
   expect(res?.status()).toBe(401);
 
   await signIn(page);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Bull Board/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: /Bull Board/ })
+    .click();
   await expect(page).toHaveURL(/\/admin\/queues\/?$/);
   await expect(page).toHaveTitle('BizInsights Jobs');
   await expect(page.getByLabel('Password')).toHaveCount(0);
@@ -126,7 +137,10 @@ test('an admin’s Bull Board writes work and land in the audit log', async ({ p
     .poll(async () => (await trpcQuery<{ entries: Array<{ action: string }> }>(page, 'audit.list', { page: 1, pageSize: 50 })).entries.map((e) => e.action))
     .toContain(`bullboard.PUT /api/queues/${queue}/resume`);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
-  const rows = page.getByTestId('audit-table').getByRole('row').filter({ has: page.getByRole('cell', { name: queue, exact: true }) });
+  const rows = page
+    .getByTestId('audit-table')
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: queue, exact: true }) });
   await expect(rows.filter({ hasText: `bullboard.PUT /api/queues/${queue}/pause` })).toHaveCount(1);
   await expect(rows.filter({ hasText: `bullboard.PUT /api/queues/${queue}/resume` })).toHaveCount(1);
   for (const entry of await rows.filter({ hasText: 'bullboard.PUT' }).all()) {

@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -20,10 +18,12 @@ export const configSchema = z.object({
   REDIS_CLUSTER_NODES: z
     .string()
     .regex(/^\s*[^\s:,]+:\d+\s*(,\s*[^\s:,]+:\d+\s*)*$/, 'must be host:port,host:port,…')
-    .transform((v) => v.split(',').map((n) => {
-      const [host, port] = n.trim().split(/:(?=\d+$)/);
-      return { host, port: Number(port) };
-    }))
+    .transform((v) =>
+      v.split(',').map((n) => {
+        const [host, port] = n.trim().split(/:(?=\d+$)/);
+        return { host, port: Number(port) };
+      }),
+    )
     .optional(),
   /** Password for REDIS_CLUSTER_NODES (a REDIS_URL carries its own). */
   REDIS_PASSWORD: z.string().optional(),
@@ -59,7 +59,11 @@ export const configSchema = z.object({
   API_TOKEN: z.string().optional(),
   VIEWER_API_TOKEN: z.string().optional(),
   /** Signed-in sessions last this long (seconds); logout ends them at once. */
-  SESSION_TTL_SEC: z.coerce.number().int().min(60).default(12 * 3600),
+  SESSION_TTL_SEC: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 3600),
   /** Failed logins allowed per client address per 15 minutes. */
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
   /** Largest JSON or webhook body accepted (413 beyond). */
@@ -89,7 +93,11 @@ export const configSchema = z.object({
   HEALTH_MAX_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.2),
   HEALTH_CHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long generated insights are reused before a scheduled run computes them again. */
-  INSIGHTS_CACHE_TTL_SEC: z.coerce.number().int().min(1).default(6 * 3600),
+  INSIGHTS_CACHE_TTL_SEC: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(6 * 3600),
   /** Robust z-score beyond which a day raises a DATA_ANOMALY alert. */
   ANOMALY_ALERT_THRESHOLD: z.coerce.number().positive().default(3.5),
   EMAIL_FROM: z.string().default('BizInsights <noreply@bizinsights.com>'),

@@ -109,21 +109,37 @@ export async function startRedisServer(opts: StartOptions): Promise<RedisServerH
   fs.mkdirSync(opts.dir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', opts.dir,
-    '--appendonly', 'yes',
-    '--appendfsync', 'everysec',
-    '--maxmemory-policy', 'noeviction',
-    '--save', '',
-    '--daemonize', 'no',
-    '--logfile', path.join(opts.dir, 'redis.log'),
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    opts.dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    path.join(opts.dir, 'redis.log'),
     ...(opts.args ?? []),
   ];
   const child = spawn(bin, args, { stdio: 'ignore' });
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  const killOnExit = () => { if (!exited) child.kill('SIGKILL'); };
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
 
   // Ready means: *our* process answers on the port (another Redis holding it must not pass for ours).
@@ -157,7 +173,13 @@ export async function startRedisServer(opts: StartOptions): Promise<RedisServerH
  * private redis-server already started by another process of this DATA_DIR (its URL is kept in
  * `redis/url`); else a new private one, owned by this process and stopped by `stop()`.
  */
-export async function resolveRedis(opts: { redisUrl?: string; dataDir: string; log?: Logger; probeLocal?: boolean; allowEmbedded?: boolean }): Promise<RedisEndpoint> {
+export async function resolveRedis(opts: {
+  redisUrl?: string;
+  dataDir: string;
+  log?: Logger;
+  probeLocal?: boolean;
+  allowEmbedded?: boolean;
+}): Promise<RedisEndpoint> {
   const noop = async () => {};
   if (opts.redisUrl) return { url: opts.redisUrl, source: 'configured', stop: noop };
   // Production never probes: a Redis that happens to answer on this machine is not a configuration.

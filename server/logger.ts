@@ -7,9 +7,7 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', pr
   return pino({
     level,
     base: { pid: process.pid },
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } }
-      : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
 }
 

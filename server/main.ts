@@ -17,7 +17,15 @@ runMain(async () => {
   const runWorkers = config.RUN_WORKERS && !process.argv.includes('--no-workers');
   // Compiled (dist/server/main.js) the console is beside it in dist/client; from source (tsx), in dist/client.
   const clientDir = path.resolve(import.meta.dirname, import.meta.filename.endsWith('.js') ? '../client' : '../dist/client');
-  const system = await compose({ config, log, clientDir, http: true, runWorkers, runScheduler: runWorkers && config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
+  const system = await compose({
+    config,
+    log,
+    clientDir,
+    http: true,
+    runWorkers,
+    runScheduler: runWorkers && config.RUN_SCHEDULER,
+    demo: config.NODE_ENV !== 'production',
+  });
   handleShutdownSignals(() => system.stop(), log);
   try {
     const { port } = await system.listen(config.PORT, config.HOST);

@@ -72,10 +72,7 @@ export function createRedisConnection(target: RedisTarget | string, opts: Connec
   client.on('error', (err: Error & { code?: string }) => {
     if (down) return;
     down = true;
-    opts.log?.error(
-      { redis: url, connection: opts.name, code: err.code },
-      `Redis unavailable (${err.message}); retrying until it answers`,
-    );
+    opts.log?.error({ redis: url, connection: opts.name, code: err.code }, `Redis unavailable (${err.message}); retrying until it answers`);
   });
   client.on('ready', () => {
     if (!down) return;

@@ -61,13 +61,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config, log } = opts;
   const redis: RuntimeRedis = config.REDIS_CLUSTER_NODES
     ? { target: { cluster: config.REDIS_CLUSTER_NODES, password: config.REDIS_PASSWORD, tls: config.REDIS_TLS }, source: 'configured', stop: async () => {} }
-    : endpointOf(await resolveRedis({
-        redisUrl: config.REDIS_URL,
-        dataDir: config.dataDir,
-        log,
-        probeLocal: config.NODE_ENV !== 'production',
-        allowEmbedded: config.EMBEDDED_REDIS ?? config.NODE_ENV !== 'production',
-      }));
+    : endpointOf(
+        await resolveRedis({
+          redisUrl: config.REDIS_URL,
+          dataDir: config.dataDir,
+          log,
+          probeLocal: config.NODE_ENV !== 'production',
+          allowEmbedded: config.EMBEDDED_REDIS ?? config.NODE_ENV !== 'production',
+        }),
+      );
   const connection = createRedisConnection(redis.target, { log, name: 'bizinsights' });
   await waitForRedis(connection, describeTarget(redis.target), log);
 

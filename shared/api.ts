@@ -12,7 +12,11 @@ export const cleanInputSchema = z.object({
   queue: queueNameSchema,
   state: cleanStateSchema.default('completed'),
   /** Only jobs older than this go (the guide's grace); default 24 h. */
-  graceMs: z.number().int().min(0).default(24 * 3600 * 1000),
+  graceMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600 * 1000),
   limit: z.number().int().min(1).max(10_000_000).optional(),
 });
 

@@ -6,11 +6,9 @@ import { QueueName } from './queues.ts';
 const id = z.string().trim().min(1, 'must not be empty');
 
 /** A calendar date or an ISO date-time, as the guide's startDate / endDate strings. */
-const isoDate = z
-  .string()
-  .refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
-    message: 'must be an ISO date (YYYY-MM-DD) or date-time',
-  });
+const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO date (YYYY-MM-DD) or date-time',
+});
 
 export const PLATFORMS = ['shopify', 'woocommerce', 'stripe', 'google-analytics', 'facebook-ads'] as const;
 export const platformSchema = z.enum(PLATFORMS);
@@ -216,10 +214,7 @@ export const jobOptionsSchema = z
     priority: z.number().int().min(0).max(2_097_152).optional(),
     attempts: z.number().int().min(1).max(100).optional(),
     backoff: z
-      .union([
-        z.number().int().min(0),
-        z.object({ type: z.enum(['exponential', 'fixed']), delay: z.number().int().min(0).max(86_400_000) }),
-      ])
+      .union([z.number().int().min(0), z.object({ type: z.enum(['exponential', 'fixed']), delay: z.number().int().min(0).max(86_400_000) })])
       .optional(),
     delay: z.number().int().min(0).optional(),
     timeout: z.number().int().min(1).max(86_400_000).optional(),

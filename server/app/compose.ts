@@ -90,7 +90,8 @@ export async function compose(opts: ComposeOptions): Promise<System> {
       beforeWorkers: async ({ queueService, connection }) => {
         await o.beforeWorkers?.({ domain, queueService, connection });
         // Before the workers, so the demo's first syncs find their stand-ins.
-        if (opts.demo && opts.http) standins = await startDemoStandins(domain.store, new StandinDirectory(connection, standinDirectoryKey(config.QUEUE_PREFIX)), log);
+        if (opts.demo && opts.http)
+          standins = await startDemoStandins(domain.store, new StandinDirectory(connection, standinDirectoryKey(config.QUEUE_PREFIX)), log);
       },
       scheduleSource: o.scheduleSource ?? storeScheduleSource(domain.store),
       runWorkers: opts.runWorkers,

@@ -23,7 +23,11 @@ export class AuditLog {
       full.count ??= full.jobIds.length;
       full.jobIds = full.jobIds.slice(0, 20);
     }
-    await this.redis.multi().lpush(this.key, JSON.stringify(full)).ltrim(this.key, 0, AuditLog.MAX_ENTRIES - 1).exec();
+    await this.redis
+      .multi()
+      .lpush(this.key, JSON.stringify(full))
+      .ltrim(this.key, 0, AuditLog.MAX_ENTRIES - 1)
+      .exec();
     return full;
   }
 

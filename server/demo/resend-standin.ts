@@ -82,13 +82,22 @@ function validate(body: unknown): ErrorBody | undefined {
     }
   }
   if (typeof b.from !== 'string' || !ADDRESS.test(b.from.trim())) {
-    return errorBody(422, 'validation_error', 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.');
+    return errorBody(
+      422,
+      'validation_error',
+      'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.',
+    );
   }
   const to = list(b.to);
   if (!to) return errorBody(422, 'validation_error', 'Invalid `to` field: must be a string or an array of strings.');
   if (to.length > 50) return errorBody(422, 'validation_error', 'Invalid `to` field: at most 50 recipients.');
   const bad = to.find((a) => !ADDRESS.test(a.trim()));
-  if (bad !== undefined) return errorBody(422, 'validation_error', `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`);
+  if (bad !== undefined)
+    return errorBody(
+      422,
+      'validation_error',
+      `Invalid \`to\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`,
+    );
   if (typeof b.subject !== 'string') return errorBody(422, 'validation_error', 'Invalid `subject` field: must be a string.');
   if (b.html === undefined && b.text === undefined && b.react === undefined && b.template === undefined) {
     return errorBody(422, 'missing_required_field', 'Missing `html` or `text` field.');

@@ -38,12 +38,18 @@ export function createApp(deps: AppDeps): express.Express {
   // Orchestrators' probes: public, cheap, and ahead of the request log, which would write an error line
   // for every 503 probe through a Redis outage (the outage itself is logged once by the connection).
   app.get('/livez', livezHandler());
-  app.get('/readyz', readyzHandler(() => deps.health));
+  app.get(
+    '/readyz',
+    readyzHandler(() => deps.health),
+  );
   app.use(requestLog(services.log));
 
   app.get('/healthz', healthHandler(deps.health));
   // Webhooks carry their own signature and need the raw body: before any JSON parser and auth.
-  app.use('/api/webhooks', webhookRoutes({ queueService: services.queueService, secretFor: services.webhookSecret, bodyLimit: services.bodyLimit, log: services.log }));
+  app.use(
+    '/api/webhooks',
+    webhookRoutes({ queueService: services.queueService, secretFor: services.webhookSecret, bodyLimit: services.bodyLimit, log: services.log }),
+  );
 
   app.use(authenticate(services.auth));
   // Bull Board parses JSON itself (100 kb); parsing here first holds it to our limit too.

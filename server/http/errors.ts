@@ -61,7 +61,9 @@ export function sendRedisUnavailable(req: Request, res: Response): void {
   const { status, trpcCode, message } = REDIS_UNAVAILABLE;
   res.setHeader('Retry-After', String(REDIS_UNAVAILABLE.retryAfterSec));
   if (req.originalUrl.startsWith('/trpc/')) {
-    res.status(status).json({ error: { message, code: TRPC_ERROR_CODES_BY_KEY[trpcCode], data: { code: trpcCode, httpStatus: status, appCode: REDIS_UNAVAILABLE.code } } });
+    res
+      .status(status)
+      .json({ error: { message, code: TRPC_ERROR_CODES_BY_KEY[trpcCode], data: { code: trpcCode, httpStatus: status, appCode: REDIS_UNAVAILABLE.code } } });
   } else {
     sendError(res, status, REDIS_UNAVAILABLE.code, message);
   }

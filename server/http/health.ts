@@ -28,7 +28,13 @@ export async function pingWithin(connection: Pingable, timeoutMs = PING_TIMEOUT_
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    return await Promise.race([connection.ping().then(() => true, () => false), late]);
+    return await Promise.race([
+      connection.ping().then(
+        () => true,
+        () => false,
+      ),
+      late,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -88,7 +94,9 @@ export async function checkReadiness(deps: HealthDeps | undefined, timeoutMs = P
   const redisUp = await pingWithin(deps.connection, timeoutMs);
   if (!redisUp) reasons.push(`redis: no answer to PING within ${timeoutMs} ms`);
   const workers = workerStates(deps.workers);
-  const stopped = Object.entries(workers).filter(([, running]) => !running).map(([q]) => q);
+  const stopped = Object.entries(workers)
+    .filter(([, running]) => !running)
+    .map(([q]) => q);
   if (deps.workersExpected && !deps.workers) reasons.push('workers: not started');
   else if (deps.workersExpected && stopped.length) reasons.push(`workers: not running for ${stopped.join(', ')}`);
   return {

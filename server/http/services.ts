@@ -67,7 +67,8 @@ import { secretsFromConfig } from '../webhooks/secrets.ts';
 import { isRedisUnavailable } from './errors.ts';
 
 export interface ApiServicesInput {
-  config: Pick<Config, 'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN'> & Record<string, unknown>;
+  config: Pick<Config, 'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN'> &
+    Record<string, unknown>;
   /** The request path's connection (runtime.requestConnection): sessions, the login limit, the audit log, depth history. */
   connection: Redis;
   /** Queue reads and actions for requests; over the request path's connection too (see build.ts). */

@@ -50,7 +50,11 @@ export class DepthHistory {
         q: Object.fromEntries(overview.queues.map((q) => [q.name, [q.stats.waiting + q.stats.paused, q.stats.active, q.stats.failed]])),
       };
       const key = this.listKey(tier.name);
-      await this.redis.multi().lpush(key, JSON.stringify(sample)).ltrim(key, 0, Math.ceil(tier.keepMs / tier.everyMs) - 1).exec();
+      await this.redis
+        .multi()
+        .lpush(key, JSON.stringify(sample))
+        .ltrim(key, 0, Math.ceil(tier.keepMs / tier.everyMs) - 1)
+        .exec();
       written++;
     }
     return written;
@@ -81,7 +85,12 @@ export class DepthHistory {
       .reverse()
       .map((s) => {
         const rows = queue ? [s.q[queue] ?? [0, 0, 0]] : Object.values(s.q);
-        return rows.reduce<DepthPoint>((p, [w, a, f]) => ({ t: p.t, waiting: p.waiting + w, active: p.active + a, failed: p.failed + f }), { t: s.t, waiting: 0, active: 0, failed: 0 });
+        return rows.reduce<DepthPoint>((p, [w, a, f]) => ({ t: p.t, waiting: p.waiting + w, active: p.active + a, failed: p.failed + f }), {
+          t: s.t,
+          waiting: 0,
+          active: 0,
+          failed: 0,
+        });
       });
     return downsample(points, MAX_POINTS);
   }

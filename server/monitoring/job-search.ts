@@ -29,7 +29,9 @@ const PAGE = 500;
 export function jobMatches(job: Pick<JobView, 'id' | 'name' | 'data'>, needle: string): boolean {
   const n = needle.toLowerCase();
   if (job.id.toLowerCase().includes(n) || job.name.toLowerCase().includes(n)) return true;
-  return JSON.stringify(job.data ?? null).toLowerCase().includes(n);
+  return JSON.stringify(job.data ?? null)
+    .toLowerCase()
+    .includes(n);
 }
 
 /**

@@ -58,7 +58,13 @@ export class QueueActions {
   }
 
   empty(actor: Actor, queue: QueueName) {
-    return this.audited(actor, 'queue.empty', { queue }, () => this.deps.queueService.emptyQueue(queue), (n) => n);
+    return this.audited(
+      actor,
+      'queue.empty',
+      { queue },
+      () => this.deps.queueService.emptyQueue(queue),
+      (n) => n,
+    );
   }
 
   clean(actor: Actor, input: { queue: QueueName; state: CleanState; graceMs: number; limit?: number }) {
@@ -72,11 +78,23 @@ export class QueueActions {
   }
 
   retryAll(actor: Actor, queue: QueueName) {
-    return this.audited(actor, 'queue.retryAll', { queue }, () => this.deps.queueService.retryAllFailedJobs(queue), (n) => n);
+    return this.audited(
+      actor,
+      'queue.retryAll',
+      { queue },
+      () => this.deps.queueService.retryAllFailedJobs(queue),
+      (n) => n,
+    );
   }
 
   promoteAll(actor: Actor, queue: QueueName) {
-    return this.audited(actor, 'queue.promoteAll', { queue }, () => this.deps.queueService.promoteAllDelayed(queue), (n) => n);
+    return this.audited(
+      actor,
+      'queue.promoteAll',
+      { queue },
+      () => this.deps.queueService.promoteAllDelayed(queue),
+      (n) => n,
+    );
   }
 
   retryJob(actor: Actor, queue: QueueName, id: string) {
@@ -89,17 +107,35 @@ export class QueueActions {
 
   retryJobs(actor: Actor, queue: QueueName, ids: string[]) {
     const retry = (id: string) => this.deps.queueService.retryFailedJob(queue, id);
-    return this.audited(actor, 'jobs.retry', { queue, jobIds: ids }, () => this.each(ids, retry), (r) => r.done.length);
+    return this.audited(
+      actor,
+      'jobs.retry',
+      { queue, jobIds: ids },
+      () => this.each(ids, retry),
+      (r) => r.done.length,
+    );
   }
 
   removeJobs(actor: Actor, queue: QueueName, ids: string[]) {
     const remove = (id: string) => this.deps.queueService.removeJob(queue, id);
-    return this.audited(actor, 'jobs.remove', { queue, jobIds: ids }, () => this.each(ids, remove), (r) => r.done.length);
+    return this.audited(
+      actor,
+      'jobs.remove',
+      { queue, jobIds: ids },
+      () => this.each(ids, remove),
+      (r) => r.done.length,
+    );
   }
 
   promoteJobs(actor: Actor, queue: QueueName, ids: string[]) {
     const promote = (id: string) => this.deps.queueService.promoteJob(queue, id);
-    return this.audited(actor, 'jobs.promote', { queue, jobIds: ids }, () => this.each(ids, promote), (r) => r.done.length);
+    return this.audited(
+      actor,
+      'jobs.promote',
+      { queue, jobIds: ids },
+      () => this.each(ids, promote),
+      (r) => r.done.length,
+    );
   }
 
   addJob(actor: Actor, queue: QueueName, data: unknown, opts?: JobOptions): Promise<JobView> {
@@ -123,11 +159,18 @@ export class QueueActions {
 
   /** Runs a schedule's job now, once, without moving its next run. */
   runSchedule(actor: Actor, queue: QueueName, name: string): Promise<JobView> {
-    return this.audited(actor, 'schedule.runNow', { queue, detail: { name } }, async () => {
-      const schedule = await this.deps.queueService.getRecurringJob(queue, name);
-      if (!schedule) throw new NotFoundError(`Schedule "${name}" not found in queue "${queue}"`);
-      return toJobView(await this.deps.queueService.addJob(queue, schedule.data as never));
-    }, undefined, (job) => [job.id]);
+    return this.audited(
+      actor,
+      'schedule.runNow',
+      { queue, detail: { name } },
+      async () => {
+        const schedule = await this.deps.queueService.getRecurringJob(queue, name);
+        if (!schedule) throw new NotFoundError(`Schedule "${name}" not found in queue "${queue}"`);
+        return toJobView(await this.deps.queueService.addJob(queue, schedule.data as never));
+      },
+      undefined,
+      (job) => [job.id],
+    );
   }
 
   /** Bull Board's own write calls, recorded after they answered. */
@@ -136,9 +179,16 @@ export class QueueActions {
     const queue = m?.[1] ? decodeURIComponent(m[1]) : undefined;
     const jobId = m?.[2] && !['pause', 'resume', 'empty', 'clean', 'retry', 'promote', 'add'].includes(m[2]) ? decodeURIComponent(m[2]) : undefined;
     return this.deps.audit.record({
-      user: actor.user.name, role: actor.user.role, via: actor.user.via, ip: actor.ip, source: 'bullboard',
+      user: actor.user.name,
+      role: actor.user.role,
+      via: actor.user.via,
+      ip: actor.ip,
+      source: 'bullboard',
       action: `bullboard.${method} ${path.replace(/^\/admin\/queues/, '')}`,
-      queue, jobIds: jobId ? [jobId] : undefined, ok, detail: { status },
+      queue,
+      jobIds: jobId ? [jobId] : undefined,
+      ok,
+      detail: { status },
     });
   }
 

@@ -27,7 +27,12 @@ export interface MetricsSeries {
  * Aligns BullMQ's per-minute series on wall-clock minutes ending now, and sums them into at most
  * MAX_POINTS buckets, oldest first. Minutes with no data point are zero.
  */
-export function bucketize(completed: MetricsSeries, failed: MetricsSeries, range: MetricRange, now: number): { bucketMinutes: number; points: ThroughputPoint[] } {
+export function bucketize(
+  completed: MetricsSeries,
+  failed: MetricsSeries,
+  range: MetricRange,
+  now: number,
+): { bucketMinutes: number; points: ThroughputPoint[] } {
   const minutes = RANGE_MINUTES[range];
   const bucketMinutes = Math.ceil(minutes / MAX_POINTS);
   const nowMinute = Math.floor(now / MINUTE) * MINUTE;
@@ -50,7 +55,10 @@ export function bucketize(completed: MetricsSeries, failed: MetricsSeries, range
  * BullMQ keeps closed minutes in a list (newest first, the first one being the minute before
  * `prevTS`'s) and the running minute as `count - prevCount` in its meta hash; this joins the two.
  */
-export function toSeries(m: { meta: { count?: number | string; prevTS?: number | string; prevCount?: number | string }; data: Array<number | string> }): MetricsSeries {
+export function toSeries(m: {
+  meta: { count?: number | string; prevTS?: number | string; prevCount?: number | string };
+  data: Array<number | string>;
+}): MetricsSeries {
   const prevTS = Number(m.meta.prevTS ?? 0);
   if (!prevTS) return { data: [], lastMinute: 0 };
   const running = Number(m.meta.count ?? 0) - Number(m.meta.prevCount ?? 0);

@@ -30,16 +30,11 @@ export interface SyncResult {
  * their id: upserts, so any number of processes may run it at once and a second run changes nothing.
  */
 export class JobScheduler {
-  constructor(
-    private readonly deps: { queueService: QueueService; source: ScheduleSource; log?: Logger },
-  ) {}
+  constructor(private readonly deps: { queueService: QueueService; source: ScheduleSource; log?: Logger }) {}
 
   /** Brings the schedules in line with the source: adds/updates what exists, removes what does not. */
   async syncSchedules(): Promise<SyncResult> {
-    const [integrations, organizations] = await Promise.all([
-      this.deps.source.listIntegrations(),
-      this.deps.source.listOrganizations(),
-    ]);
+    const [integrations, organizations] = await Promise.all([this.deps.source.listIntegrations(), this.deps.source.listOrganizations()]);
     const active = integrations.filter((i) => i.status === 'ACTIVE');
     // Settled, not all: one bad record must not keep every other schedule (or the process) from starting.
     const outcomes = await Promise.allSettled([
@@ -52,8 +47,8 @@ export class JobScheduler {
 
     const wantSync = new Set(active.map((i) => syncSchedulerId(i.id)));
     const wantInsights = new Set(organizations.map((o) => insightsSchedulerId(o.id)));
-    const removed = await this.removeStale(QueueName.DATA_SYNC, 'sync-', wantSync)
-      + (await this.removeStale(QueueName.INSIGHTS_GENERATION, 'insights-', wantInsights));
+    const removed =
+      (await this.removeStale(QueueName.DATA_SYNC, 'sync-', wantSync)) + (await this.removeStale(QueueName.INSIGHTS_GENERATION, 'insights-', wantInsights));
     const result = { scheduled: outcomes.length - failed.length, removed, failed };
     this.deps.log?.info({ scheduled: result.scheduled, removed, failed: failed.length }, 'Schedules in place');
     return result;
@@ -123,11 +118,7 @@ export class JobScheduler {
 
   /** Generates insights now, bypassing the cache (the guide's "Generate Insights On-Demand"). */
   async scheduleImmediateInsights(organizationId: string, period: InsightPeriod = '30d') {
-    return this.deps.queueService.addJob(
-      QueueName.INSIGHTS_GENERATION,
-      { organizationId, period, forceRegenerate: true },
-      { priority: 1 },
-    );
+    return this.deps.queueService.addJob(QueueName.INSIGHTS_GENERATION, { organizationId, period, forceRegenerate: true }, { priority: 1 });
   }
 
   private async removeStale(queue: QueueName, idPrefix: string, keep: Set<string>): Promise<number> {

@@ -222,10 +222,7 @@ export class QueueService {
   /** One queue's stats and paused flag, in one round trip. */
   async getQueueOverview(name: QueueName): Promise<QueueOverview> {
     const q = this.bull(name);
-    const [counts, paused] = await Promise.all([
-      q.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'),
-      q.isPaused(),
-    ]);
+    const [counts, paused] = await Promise.all([q.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'), q.isPaused()]);
     const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     return {
       name,

@@ -6,7 +6,9 @@ import type { QueueService } from '../queue/queue-service.ts';
 function lastRun(pattern: string | null, tz: string | null): number | null {
   if (!pattern) return null;
   try {
-    return parseCron(pattern, tz ?? undefined).prev().getTime();
+    return parseCron(pattern, tz ?? undefined)
+      .prev()
+      .getTime();
   } catch {
     return null;
   }

@@ -23,7 +23,9 @@ const field = (payload: unknown, key: string): string | undefined => {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 };
 
-const base64 = (sigHeader: string): PlatformWebhook['verify'] => (raw, h, secret) => ({ ok: verifyBase64Hmac(raw, header(h, sigHeader), secret), reason: 'bad signature' });
+const base64 =
+  (sigHeader: string): PlatformWebhook['verify'] =>
+  (raw, h, secret) => ({ ok: verifyBase64Hmac(raw, header(h, sigHeader), secret), reason: 'bad signature' });
 
 export const PLATFORM_WEBHOOKS: Record<string, PlatformWebhook> = {
   shopify: {

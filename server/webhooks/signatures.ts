@@ -20,7 +20,13 @@ export const STRIPE_TOLERANCE_SEC = 300;
  * Stripe: Stripe-Signature `t=<unix>,v1=<hex>[,v1=…]`, v1 = hex(HMAC-SHA256(secret, "<t>.<body>")).
  * A timestamp further than the tolerance from now is refused (replay of an old capture).
  */
-export function verifyStripe(rawBody: Buffer, header: string | undefined, secret: string, nowSec = Math.floor(Date.now() / 1000), toleranceSec = STRIPE_TOLERANCE_SEC): { ok: boolean; reason?: string } {
+export function verifyStripe(
+  rawBody: Buffer,
+  header: string | undefined,
+  secret: string,
+  nowSec = Math.floor(Date.now() / 1000),
+  toleranceSec = STRIPE_TOLERANCE_SEC,
+): { ok: boolean; reason?: string } {
   if (!header) return { ok: false, reason: 'missing Stripe-Signature' };
   const parts = header.split(',').map((p) => p.trim().split('=') as [string, string]);
   const t = Number(parts.find(([k]) => k === 't')?.[1]);

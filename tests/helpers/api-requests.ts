@@ -70,7 +70,13 @@ export function withHeaders(req: Req, headers: Record<string, string>): Req {
   return { ...req, headers: { ...req.headers, ...headers } };
 }
 
-export const alertData = (n = 0) => ({ organizationId: `org-${n}`, alertType: 'DATA_ANOMALY', severity: 'HIGH', message: `Revenue dropped ${n}%`, metadata: { n } });
+export const alertData = (n = 0) => ({
+  organizationId: `org-${n}`,
+  alertType: 'DATA_ANOMALY',
+  severity: 'HIGH',
+  message: `Revenue dropped ${n}%`,
+  metadata: { n },
+});
 
 export function loginReq(username: string, password: string, headers: Record<string, string> = {}): Req {
   return { method: 'POST', path: '/api/auth/login', body: { username, password }, headers };
@@ -102,7 +108,9 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
 }
 
 export const sessionKey = (app: ApiApp, cookie: string) =>
-  `${app.prefix}:console:session:${createHash('sha256').update(decodeURIComponent(cookie.split('=')[1])).digest('base64url')}`;
+  `${app.prefix}:console:session:${createHash('sha256')
+    .update(decodeURIComponent(cookie.split('=')[1]))
+    .digest('base64url')}`;
 
 /** Set-Cookie split into its value and attributes (attribute names lower-cased). */
 export function parseSetCookie(header: string | null) {

@@ -178,7 +178,9 @@ describe('audit log', () => {
     expect((await send(b, withHeaders(boardPut('/api/queues/alerts/resume'), bearer(VIEWER_API_TOKEN)))).status).toBe(405);
     expect((await send(b, withHeaders(boardPut('/api/queues/alerts/resume'), sessionWrite(viewerCookie)))).status).toBe(405);
     expect((await send(b, restPost('/api/jobs/alerts?action=resume'))).status).toBe(401);
-    expect((await send(b, withHeaders(trpcMutation('queues.resume', { queue: 'alerts' }), { cookie: adminCookie, origin: 'http://evil.example' }))).status).toBe(403);
+    expect(
+      (await send(b, withHeaders(trpcMutation('queues.resume', { queue: 'alerts' }), { cookie: adminCookie, origin: 'http://evil.example' }))).status,
+    ).toBe(403);
 
     // 4. Bull Board pause by session, recorded once the answer is sent: after anything a refused Bull
     // Board write above could have left on 'finish', so once it shows, the log is complete up to it.
@@ -229,7 +231,11 @@ describe('audit log', () => {
     const beyond = await auditList(audited, 4, 2);
     expect(beyond).toMatchObject({ entries: [], total: 5, page: 4 });
 
-    for (const input of [{ page: 0, pageSize: 2 }, { page: 1, pageSize: 0 }, { page: 1, pageSize: 201 }]) {
+    for (const input of [
+      { page: 0, pageSize: 2 },
+      { page: 1, pageSize: 0 },
+      { page: 1, pageSize: 201 },
+    ]) {
       const bad = await send(audited.base, withHeaders(trpcQuery('audit.list', input), bearer(API_TOKEN)));
       expect(bad.status).toBe(400);
       expect(errorCode(bad.body)).toBe('BAD_REQUEST');

@@ -50,14 +50,14 @@ describe('security headers', () => {
     expect(res.headers.get('content-security-policy')).toBeNull();
   });
 
-  it.each([
-    { path: '/admin/queues' },
-    { path: '/admin/queues/api/queues' },
-  ])('Bull Board ($path) does not announce the framework (no X-Powered-By)', async ({ path }) => {
-    const res = await send(app.base, withHeaders({ method: 'GET', path }, bearer(API_TOKEN)));
-    expect(res.status).toBe(200);
-    expect(res.headers.get('x-powered-by')).toBeNull();
-  });
+  it.each([{ path: '/admin/queues' }, { path: '/admin/queues/api/queues' }])(
+    'Bull Board ($path) does not announce the framework (no X-Powered-By)',
+    async ({ path }) => {
+      const res = await send(app.base, withHeaders({ method: 'GET', path }, bearer(API_TOKEN)));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    },
+  );
 });
 
 describe('body limit (BODY_LIMIT=1kb) and malformed JSON', () => {
@@ -87,7 +87,10 @@ describe('body limit (BODY_LIMIT=1kb) and malformed JSON', () => {
   });
 
   it('a tRPC mutation over the limit is 413', async () => {
-    const res = await send(small.base, withHeaders(trpcMutation('jobs.add', { queue: 'alerts', data: { ...alertData(1), metadata: { pad: big } } }), bearer(API_TOKEN)));
+    const res = await send(
+      small.base,
+      withHeaders(trpcMutation('jobs.add', { queue: 'alerts', data: { ...alertData(1), metadata: { pad: big } } }), bearer(API_TOKEN)),
+    );
     expect(res.status).toBe(413);
     expect(errorCode(res.body)).toBe('PAYLOAD_TOO_LARGE');
     expect((await small.runtime.queueService.getQueueStats('alerts')).waiting).toBe(0);

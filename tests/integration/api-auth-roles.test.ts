@@ -89,10 +89,7 @@ interface Principals {
   admin: (write: boolean) => Record<string, string>;
 }
 
-describe.each([
-  { mode: 'bearer tokens' as const },
-  { mode: 'session cookies' as const },
-])('auth matrix with $mode', ({ mode }) => {
+describe.each([{ mode: 'bearer tokens' as const }, { mode: 'session cookies' as const }])('auth matrix with $mode', ({ mode }) => {
   let who: Principals;
 
   beforeAll(async () => {

@@ -244,18 +244,25 @@ describe('login rate limit (LOGIN_MAX_ATTEMPTS=3)', () => {
       `POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
     const sockets = await Promise.all(
-      Array.from({ length: 12 }, () => new Promise<net.Socket>((resolve, reject) => {
-        const socket = net.connect(Number(port), '127.0.0.1', () => resolve(socket));
-        socket.once('error', reject);
-      })),
+      Array.from(
+        { length: 12 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const socket = net.connect(Number(port), '127.0.0.1', () => resolve(socket));
+            socket.once('error', reject);
+          }),
+      ),
     );
-    const answers = sockets.map((socket) => new Promise<string>((resolve, reject) => {
-      let data = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => (data += chunk));
-      socket.once('end', () => resolve(data));
-      socket.once('error', reject);
-    }));
+    const answers = sockets.map(
+      (socket) =>
+        new Promise<string>((resolve, reject) => {
+          let data = '';
+          socket.setEncoding('utf8');
+          socket.on('data', (chunk: string) => (data += chunk));
+          socket.once('end', () => resolve(data));
+          socket.once('error', reject);
+        }),
+    );
     // The limiter's Redis round trips are made slow (as a busy or remote Redis's are) by parking the
     // requests' connection (the limiter's) on a 0.5 s BLPOP, within its 1 s command timeout: every guess's
     // check queues behind it, as in any burst that arrives within one round trip. An atomic limiter is not
@@ -264,7 +271,10 @@ describe('login rate limit (LOGIN_MAX_ATTEMPTS=3)', () => {
     for (const socket of sockets) socket.write(request);
     await stall;
     const statuses = (await Promise.all(answers)).map((raw) => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]));
-    expect(statuses.every((s) => s === 401 || s === 429), `statuses: ${statuses.join(',')}`).toBe(true);
+    expect(
+      statuses.every((s) => s === 401 || s === 429),
+      `statuses: ${statuses.join(',')}`,
+    ).toBe(true);
     expect(statuses.filter((s) => s === 401).length, `statuses: ${statuses.join(',')}`).toBeLessThanOrEqual(3);
   });
 });
@@ -296,7 +306,10 @@ describe('session expiry', () => {
       await redis.persist(keptKey);
 
       // Once its second is up, Redis drops the first, and the kept one ends by its own expiresAt.
-      await waitFor(async () => (await redis.exists(keys[0])) === 0 && (await store.get(kept.id)) === undefined, { timeoutMs: 3000, message: 'both sessions to end' });
+      await waitFor(async () => (await redis.exists(keys[0])) === 0 && (await store.get(kept.id)) === undefined, {
+        timeoutMs: 3000,
+        message: 'both sessions to end',
+      });
       expect(Date.now()).toBeGreaterThanOrEqual(session.expiresAt);
       expect(await store.get(id)).toBeUndefined();
       expect(await redis.exists(keptKey)).toBe(1);

@@ -19,7 +19,10 @@ describe('tRPC jobs.list', () => {
   const list = (input: Record<string, unknown>) => query('jobs.list', input);
 
   it('waiting: newest first, wait list and prioritized jobs paged as one, total and pages', async () => {
-    const ids = await addJobs(QueueName.ALERTS, [1, 2, 3, 4].map((n) => alert(n)));
+    const ids = await addJobs(
+      QueueName.ALERTS,
+      [1, 2, 3, 4].map((n) => alert(n)),
+    );
     const [prio] = await addJobs(QueueName.ALERTS, [alert(5)], { priority: 1 });
     const p1 = await list({ queue: 'alerts', state: 'waiting', page: 1, pageSize: 2 });
     expect(p1).toMatchObject({ total: 5, page: 1, pageSize: 2, pages: 3 });
@@ -137,13 +140,19 @@ describe('tRPC jobs.get', () => {
     expect(Math.abs(j.finishedOn - Date.now())).toBeLessThan(10_000);
   });
 
-  it('returns a completed job\'s return value and a waiting job\'s state', async () => {
+  it("returns a completed job's return value and a waiting job's state", async () => {
     const [done] = await completeJobs(QueueName.ALERTS, [alert(1)]);
     const c = await query('jobs.get', { queue: 'alerts', id: done });
     expect(c).toMatchObject({ state: 'completed', returnvalue: { ok: done }, failedReason: null, stacktrace: [], logs: [], attemptsMade: 1 });
     const [waiting] = await addJobs(QueueName.ALERTS, [alert(2)], { jobId: 'named-job' });
     expect(waiting).toBe('named-job');
-    expect(await query('jobs.get', { queue: 'alerts', id: 'named-job' })).toMatchObject({ id: 'named-job', state: 'waiting', processedOn: null, finishedOn: null, progress: 0 });
+    expect(await query('jobs.get', { queue: 'alerts', id: 'named-job' })).toMatchObject({
+      id: 'named-job',
+      state: 'waiting',
+      processedOn: null,
+      finishedOn: null,
+      progress: 0,
+    });
     const [delayed] = await addJobs(QueueName.ALERTS, [alert(3)], { delay: 60_000 });
     expect(await query('jobs.get', { queue: 'alerts', id: delayed })).toMatchObject({ state: 'delayed', delay: 60_000 });
   });
@@ -240,7 +249,9 @@ describe('tRPC jobs.search', () => {
   const pad = (i: number) => String(i).padStart(5, '0');
 
   async function seed() {
-    const items = Array.from({ length: N }, (_, i) => ({ data: alert(i, { metadata: { customer: { ref: `cust-${pad(i)}`, tier: i % 2 ? 'gold' : 'silver' } } }) }));
+    const items = Array.from({ length: N }, (_, i) => ({
+      data: alert(i, { metadata: { customer: { ref: `cust-${pad(i)}`, tier: i % 2 ? 'gold' : 'silver' } } }),
+    }));
     await svc().addJobs(QueueName.ALERTS, items as never);
     await svc().addJob(QueueName.ALERTS, alert(90_001), { jobId: 'special-job-xyz' });
     await svc().addJob(QueueName.ALERTS, alert(90_002, { alertType: 'UNIQUE_KIND' }));
@@ -300,14 +311,21 @@ describe('tRPC jobs.search', () => {
   });
 
   it('truncated is true when a single-state scan stops early (delayed, failed, completed)', async () => {
-    await addJobs(QueueName.DATA_SYNC, Array.from({ length: 150 }, (_, i) => sync(i)), { delay: 3_600_000 });
+    await addJobs(
+      QueueName.DATA_SYNC,
+      Array.from({ length: 150 }, (_, i) => sync(i)),
+      { delay: 3_600_000 },
+    );
     const r = await query('jobs.search', { queue: 'data-sync', text: 'no-such-text', state: 'delayed', maxScan: 100 });
     expect(r.scanned).toBe(100);
     expect(r.truncated).toBe(true); // 50 delayed jobs were never read
   });
 
   it('truncated is false when everything was read, even when that is exactly maxScan', async () => {
-    await addJobs(QueueName.DATA_SYNC, Array.from({ length: 40 }, (_, i) => sync(i)));
+    await addJobs(
+      QueueName.DATA_SYNC,
+      Array.from({ length: 40 }, (_, i) => sync(i)),
+    );
     const more = await query('jobs.search', { queue: 'data-sync', text: 'no-such-text', maxScan: 100 });
     expect(more).toMatchObject({ scanned: 40, truncated: false });
     const exact = await query('jobs.search', { queue: 'data-sync', text: 'no-such-text', maxScan: 40 });

@@ -27,7 +27,7 @@ describe('tRPC queues', () => {
     expect(Math.abs(o.at - Date.now())).toBeLessThan(5000);
   });
 
-  it('get: one queue\'s stats and paused flag', async () => {
+  it("get: one queue's stats and paused flag", async () => {
     await addJobs(QueueName.DATA_SYNC, [sync(1)], { delay: 60_000 });
     expect(await query('queues.get', { queue: 'data-sync' })).toEqual({ name: 'data-sync', stats: { ...ZERO, delayed: 1 }, isPaused: false });
   });

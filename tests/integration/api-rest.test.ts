@@ -40,7 +40,7 @@ describe('REST GET /api/jobs/monitoring', () => {
 });
 
 describe('REST GET /api/jobs/:queue', () => {
-  it('answers {queueName, stats, failedJobs} with each failed job\'s id, data, reason and attempts, newest first', async () => {
+  it("answers {queueName, stats, failedJobs} with each failed job's id, data, reason and attempts, newest first", async () => {
     const ids = await failJobs(QueueName.DATA_SYNC, [sync(1), sync(2)], 'Connection timeout');
     await addJobs(QueueName.DATA_SYNC, [sync(3)]);
     const r = await http('GET', '/api/jobs/data-sync');

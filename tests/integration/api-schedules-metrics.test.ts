@@ -77,7 +77,12 @@ describe('tRPC schedules', () => {
   });
 
   it('400 INVALID_CRON for a bad cron expression or time zone, and nothing is saved', async () => {
-    for (const [cron, tz] of [['every hour', undefined], ['99 * * * *', undefined], ['* * * * * * *', undefined], ['0 9 * * *', 'Mars/Olympus_Mons']] as const) {
+    for (const [cron, tz] of [
+      ['every hour', undefined],
+      ['99 * * * *', undefined],
+      ['* * * * * * *', undefined],
+      ['0 9 * * *', 'Mars/Olympus_Mons'],
+    ] as const) {
       const e = await trpcError('mutation', 'schedules.upsert', { queue: 'alerts', name: 'bad-cron', cron, tz, data: alert(1) });
       expect(e, `${cron} ${tz}`).toMatchObject({ status: 400, code: 'BAD_REQUEST', appCode: 'INVALID_CRON' });
     }
@@ -117,10 +122,13 @@ describe('tRPC metrics.throughput (real workers with BullMQ metrics)', () => {
     const qs = mApp.runtime.queueService;
     for (let i = 0; i < COMPLETED; i++) await qs.addJob(QueueName.ALERTS, alert(i));
     for (let i = 0; i < FAILED; i++) await qs.addJob(QueueName.ALERTS, alert(i, { message: `fail ${i}` }), { attempts: 1 });
-    await waitFor(async () => {
-      const s = await qs.getQueueStats(QueueName.ALERTS);
-      return s.completed === COMPLETED && s.failed === FAILED;
-    }, { timeoutMs: 20_000 });
+    await waitFor(
+      async () => {
+        const s = await qs.getQueueStats(QueueName.ALERTS);
+        return s.completed === COMPLETED && s.failed === FAILED;
+      },
+      { timeoutMs: 20_000 },
+    );
   });
 
   afterAll(async () => {

@@ -4,12 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../shared/jobs.ts';
 import { CONNECTORS } from '../../server/domain/connectors/index.ts';
 import type { Connector, ConnectorContext, DailyMetricRow, PlatformRecord, SyncWindow } from '../../server/domain/connectors/types.ts';
-import {
-  PlatformAuthError,
-  PlatformRateLimitError,
-  PlatformRequestError,
-  PlatformTransientError,
-} from '../../server/domain/connectors/errors.ts';
+import { PlatformAuthError, PlatformRateLimitError, PlatformRequestError, PlatformTransientError } from '../../server/domain/connectors/errors.ts';
 import { requestJson } from '../../server/domain/connectors/http.ts';
 import { startAllStandins, startStandin, type AllStandins, type CommerceStandin, type MetricsStandin } from '../../server/demo/standins/index.ts';
 
@@ -48,7 +43,8 @@ async function fetchAll(connector: Connector, ctx: ConnectorContext, window: Syn
   return { records, metrics, pages };
 }
 
-const byKey = <T extends { kind: string; externalId: string }>(xs: T[]) => [...xs].sort((a, b) => `${a.kind}:${a.externalId}`.localeCompare(`${b.kind}:${b.externalId}`));
+const byKey = <T extends { kind: string; externalId: string }>(xs: T[]) =>
+  [...xs].sort((a, b) => `${a.kind}:${a.externalId}`.localeCompare(`${b.kind}:${b.externalId}`));
 const withoutPayload = (rs: PlatformRecord[]) => rs.map(({ payload: _p, ...r }) => r);
 const byDay = (xs: DailyMetricRow[]) => [...xs].sort((a, b) => `${a.date}:${a.metric}`.localeCompare(`${b.date}:${b.metric}`));
 const today = () => new Date().toISOString().slice(0, 10);

@@ -70,7 +70,9 @@ describeOnStores('data sync', (dialect, test) => {
       expect(expected.size).toBeGreaterThan(200);
       expect(await storedMetrics(h.store, integ.id)).toEqual(expected);
       const rows = await snapshot(h.store, integ.id);
-      const expectedCount = isCommerce(s) ? s.expectedRecords(window.startDate, window.endDate).length : s.expectedMetrics(window.startDate, window.endDate).length;
+      const expectedCount = isCommerce(s)
+        ? s.expectedRecords(window.startDate, window.endDate).length
+        : s.expectedMetrics(window.startDate, window.endDate).length;
       if (isCommerce(s)) {
         const want = s.expectedRecords(window.startDate, window.endDate);
         expect(rows.records.map(recordKey)).toEqual(want.map(recordKey).sort());
@@ -87,7 +89,11 @@ describeOnStores('data sync', (dialect, test) => {
       const synced = await h.store.getIntegration(integ.id);
       expect(synced).toMatchObject({ status: 'ACTIVE', lastError: null, lastSyncAt: expect.any(String) });
       if (isCommerce(s)) {
-        const newest = s.expectedRecords(window.startDate, window.endDate).map((r) => r.updatedAt).sort().at(-1);
+        const newest = s
+          .expectedRecords(window.startDate, window.endDate)
+          .map((r) => r.updatedAt)
+          .sort()
+          .at(-1);
         expect(synced?.syncCursor).toBe(newest);
       } else {
         expect(synced?.syncCursor).toEqual(expect.any(String));
@@ -110,7 +116,13 @@ describeOnStores('data sync', (dialect, test) => {
         const refundable =
           s.platform === 'stripe'
             ? s.addOrder({ amount: 30 })
-            : s.orders.find((o) => o.refunds.length === 0 && (o.status === 'paid' || o.status === 'completed') && o.createdAt < Date.now() - 5 * 86_400_000 && o.createdAt > Date.now() - 30 * 86_400_000)!;
+            : s.orders.find(
+                (o) =>
+                  o.refunds.length === 0 &&
+                  (o.status === 'paid' || o.status === 'completed') &&
+                  o.createdAt < Date.now() - 5 * 86_400_000 &&
+                  o.createdAt > Date.now() - 30 * 86_400_000,
+              )!;
         expect(refundable).toBeDefined();
         s.refundOrder(refundable.id, 5);
         wantRecords = changedKeys(recordsBefore, s.expectedRecords(window.startDate, window.endDate), recordKey);
@@ -308,10 +320,13 @@ describeOnStores('data sync', (dialect, test) => {
     expect(failed.finishedOn! - failed.processedOn!).toBeLessThan(900);
 
     // The processor records the stop once its aborted request gives up (the attempt has failed by then).
-    const runs = await waitFor(async () => {
-      const r = await h!.store.listSyncRuns(integ.id);
-      return r.length > 0 && r[0].status !== 'running' ? r : undefined;
-    }, { timeoutMs: 5000, message: 'the sync run to be closed' });
+    const runs = await waitFor(
+      async () => {
+        const r = await h!.store.listSyncRuns(integ.id);
+        return r.length > 0 && r[0].status !== 'running' ? r : undefined;
+      },
+      { timeoutMs: 5000, message: 'the sync run to be closed' },
+    );
     expect(runs).toMatchObject([{ jobId: job.id, status: 'failed', pages: 0, records: 0, finishedAt: expect.any(String) }]);
     expect(runs[0].error).toMatch(/^stopped: .*timed out after 300 ms/);
     // The processor records the stop on its way out: the request was abandoned, nothing more was
@@ -359,7 +374,10 @@ describeOnStores('data sync', (dialect, test) => {
     const off = await svc.create({ organizationId: h.org.id, platform: 'facebook-ads', name: 'FB', credentials: { accessToken: 'z' }, status: 'DISABLED' });
     expect(await schedules()).toEqual([syncSchedulerId(a.id), syncSchedulerId(b.id)].sort());
     const recurring = await h.queueService.getRecurringJob(DATA_SYNC, syncSchedulerId(a.id));
-    expect(recurring).toMatchObject({ data: { integrationId: a.id, organizationId: h.org.id, platform: 'shopify', syncType: 'incremental' }, next: expect.any(Number) });
+    expect(recurring).toMatchObject({
+      data: { integrationId: a.id, organizationId: h.org.id, platform: 'shopify', syncType: 'incremental' },
+      next: expect.any(Number),
+    });
     expect(await firstSyncs()).toEqual(
       expect.arrayContaining([
         { integrationId: a.id, organizationId: h.org.id, platform: 'shopify', syncType: 'full' },
@@ -443,7 +461,8 @@ describeOnStores('data sync', (dialect, test) => {
       }
 
       const tables = ['organizations', 'members', 'integrations', 'daily_metrics', 'platform_records', 'sync_runs'] as const;
-      const dump = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await h.store.db.selectFrom(t).selectAll().execute()] as const)));
+      const dump = async () =>
+        Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await h.store.db.selectFrom(t).selectAll().execute()] as const)));
       const before = await dump();
       const twice = await seedDemo(h.store);
       expect(twice).toEqual({ organizationId: DEMO_ORG_ID, created: [], existing: PLATFORMS.map(demoIntegrationId) });

@@ -309,7 +309,16 @@ describeOnStores('alerts processor', (dialect, test) => {
     const first = await raise(alert(org.id, { metadata: { n: 1 } }));
     expect(first).toEqual({ alertId: expect.any(String), folded: false, notified: 0 });
     expect(await stored(org.id)).toMatchObject([
-      { id: first.alertId, organizationId: org.id, alertType: 'SYNC_FAILED', severity: 'MEDIUM', message: 'Shopify sync failed', metadata: { n: 1 }, status: 'open', occurrences: 1 },
+      {
+        id: first.alertId,
+        organizationId: org.id,
+        alertType: 'SYNC_FAILED',
+        severity: 'MEDIUM',
+        message: 'Shopify sync failed',
+        metadata: { n: 1 },
+        status: 'open',
+        occurrences: 1,
+      },
     ]);
 
     // Within the window: folded (count up, newest message and metadata, severity rises).
@@ -363,7 +372,14 @@ describeOnStores('alerts processor', (dialect, test) => {
       to: ['ann@example.com', 'bob@example.com'],
       subject: '[HIGH] DATA_ANOMALY: Revenue dropped 70%',
       template: 'alert-notification',
-      data: { alertType: 'DATA_ANOMALY', severity: 'HIGH', message: 'Revenue dropped 70%', organizationName: 'Acme Admins', alertUrl: `${PUBLIC_URL}/alerts`, metadata: { metric: 'revenue' } },
+      data: {
+        alertType: 'DATA_ANOMALY',
+        severity: 'HIGH',
+        message: 'Revenue dropped 70%',
+        organizationName: 'Acme Admins',
+        alertUrl: `${PUBLIC_URL}/alerts`,
+        metadata: { metric: 'revenue' },
+      },
       organizationId: org.id,
     });
 
@@ -385,7 +401,9 @@ describeOnStores('alerts processor', (dialect, test) => {
     const org = await h.org('Escalation Co');
     await h.store.addMember({ organizationId: org.id, name: 'Ann', email: ANN, role: 'admin' });
     // As the insights processor raises them: a warning-level orders anomaly, then a critical revenue drop.
-    const medium = await raise(alert(org.id, { alertType: 'DATA_ANOMALY', severity: 'MEDIUM', message: 'Unusually low orders', metadata: { metric: 'orders' } }));
+    const medium = await raise(
+      alert(org.id, { alertType: 'DATA_ANOMALY', severity: 'MEDIUM', message: 'Unusually low orders', metadata: { metric: 'orders' } }),
+    );
     expect(medium.notified).toBe(0);
     const high = await raise(alert(org.id, { alertType: 'DATA_ANOMALY', severity: 'HIGH', message: 'Revenue dropped 70%', metadata: { metric: 'revenue' } }));
     expect(high.alertId).toBe(medium.alertId);
@@ -428,7 +446,10 @@ describeOnStores('alerts processor', (dialect, test) => {
     h = await openProcessorHarness(dialect, { env: { PUBLIC_URL } });
     const org = await h.org('Burst Co');
     await h.store.addMember({ organizationId: org.id, name: 'Ann', email: ANN, role: 'admin' });
-    const jobs = await h.queueService.addJobs(ALERTS, Array.from({ length: 5 }, (_, i) => ({ data: alert(org.id, { severity: 'HIGH', metadata: { i } }) })));
+    const jobs = await h.queueService.addJobs(
+      ALERTS,
+      Array.from({ length: 5 }, (_, i) => ({ data: alert(org.id, { severity: 'HIGH', metadata: { i } }) })),
+    );
     await h.startWorkers([ALERTS]);
     for (const j of jobs) expect((await h.settle(ALERTS, j.id!)).state).toBe('completed');
     const rows = await stored(org.id);

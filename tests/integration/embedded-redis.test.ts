@@ -30,8 +30,7 @@ const LOCAL_6379 = await pingRedis('127.0.0.1', 6379);
  * (`unshare`): a network namespace where nothing listens on 6379, and a mount namespace where
  * /usr/bin is an empty tmpfs. Nothing outside the child sees either. Skipped where unshare is refused.
  */
-const canUnshare = (flags: string, script: string) =>
-  spawnSync('unshare', [flags, 'sh', '-c', script], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const canUnshare = (flags: string, script: string) => spawnSync('unshare', [flags, 'sh', '-c', script], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 const NETNS = canUnshare('-rn', 'ip link set lo up');
 const MOUNTNS = NETNS && canUnshare('-rmn', 'ip link set lo up && mount -t tmpfs tmpfs /usr/bin');
 const DEFAULT_BINS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
@@ -388,14 +387,9 @@ interface ScenarioOutputs {
 type Scenario = keyof ScenarioOutputs;
 type ScenarioOutput<S extends Scenario> = ScenarioOutputs[S] & { local6379: boolean };
 
-function runScenario<S extends Scenario>(
-  scenario: S,
-  opts: { dataDir: string; netns: boolean; hideUsrBin?: boolean },
-): Promise<ScenarioOutput<S>> {
+function runScenario<S extends Scenario>(scenario: S, opts: { dataDir: string; netns: boolean; hideUsrBin?: boolean }): Promise<ScenarioOutput<S>> {
   const node = [process.execPath, '--import', 'tsx', childScript];
-  const [cmd, ...args] = opts.netns
-    ? ['unshare', opts.hideUsrBin ? '-rmn' : '-rn', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...node]
-    : node;
+  const [cmd, ...args] = opts.netns ? ['unshare', opts.hideUsrBin ? '-rmn' : '-rn', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', ...node] : node;
   const env = {
     ...process.env,
     SCENARIO: scenario,

@@ -297,7 +297,9 @@ function signatureHeaders(platform: string, body: Buffer, signed: boolean, junk:
   if (platform === 'woocommerce') return { 'x-wc-webhook-signature': signed ? mac().digest('base64') : junk };
   if (platform === 'stripe') {
     const t = Math.floor(Date.now() / 1000);
-    const v1 = createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`${t}.`), body])).digest('hex');
+    const v1 = createHmac('sha256', secret)
+      .update(Buffer.concat([Buffer.from(`${t}.`), body]))
+      .digest('hex');
     return { 'stripe-signature': signed ? `t=${t},v1=${v1}` : junk };
   }
   return { 'x-hub-signature-256': signed ? `sha256=${mac().digest('hex')}` : junk };

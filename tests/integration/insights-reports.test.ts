@@ -64,7 +64,14 @@ describeOnStores('insights processor', (dialect, test) => {
       { date: addDays(end, -60), metric: 'revenue', value: 77_777 },
     ]);
     // Summed over the integrations of the organization.
-    await h.store.upsertMetrics(ads, daily('revenue', end, Array.from({ length: 30 }, () => 10)));
+    await h.store.upsertMetrics(
+      ads,
+      daily(
+        'revenue',
+        end,
+        Array.from({ length: 30 }, () => 10),
+      ),
+    );
 
     const first = await run({ organizationId: org.id, period: '30d' });
     expect(first.state, first.failedReason).toBe('completed');
@@ -76,7 +83,15 @@ describeOnStores('insights processor', (dialect, test) => {
 
     // Stored…
     const stored = await h.store.insights.get(org.id, '30d');
-    expect(stored).toEqual({ organizationId: org.id, period: '30d', windowStart: addDays(end, -29), windowEnd: end, insights: r1.insights, narrative: null, generatedAt: r1.generatedAt });
+    expect(stored).toEqual({
+      organizationId: org.id,
+      period: '30d',
+      windowStart: addDays(end, -29),
+      windowEnd: end,
+      insights: r1.insights,
+      narrative: null,
+      generatedAt: r1.generatedAt,
+    });
     // …and cached under insights:<org>:<period> in the processors' namespace, for INSIGHTS_CACHE_TTL_SEC.
     const cacheKey = `${h.prefix}:cache:insights:${org.id}:30d`;
     expect(JSON.parse((await h.connection.get(cacheKey))!) as StoredInsights).toEqual(stored);
@@ -85,7 +100,14 @@ describeOnStores('insights processor', (dialect, test) => {
     expect(ttl).toBeLessThanOrEqual(600);
 
     // The data changes; without forceRegenerate the cached result (old numbers) comes back, nothing is recomputed.
-    await h.store.upsertMetrics(shop, daily('revenue', end, current.map((v) => v + 500)));
+    await h.store.upsertMetrics(
+      shop,
+      daily(
+        'revenue',
+        end,
+        current.map((v) => v + 500),
+      ),
+    );
     const second = await run({ organizationId: org.id, period: '30d' });
     expect(second.state, second.failedReason).toBe('completed');
     const r2 = second.returnvalue as InsightsResult;
@@ -107,7 +129,7 @@ describeOnStores('insights processor', (dialect, test) => {
 
     // Another period is its own entry.
     const week = await run({ organizationId: org.id, period: '7d' });
-    expect((week.returnvalue as InsightsResult)).toMatchObject({ cached: false, windowStart: addDays(end, -6), windowEnd: end });
+    expect(week.returnvalue as InsightsResult).toMatchObject({ cached: false, windowStart: addDays(end, -6), windowEnd: end });
     expect(await h.connection.exists(`${h.prefix}:cache:insights:${org.id}:7d`)).toBe(1);
 
     // A steady series raises no anomaly alert.
@@ -208,11 +230,22 @@ async function seedReportOrg(store: Store, name = 'Acme & Sons <Shop>'): Promise
   await store.upsertMetrics(shop, [
     ...daily('revenue', end, shopRevenue),
     ...daily('orders', end, shopOrders),
-    ...daily('revenue', addDays(start, -1), Array.from({ length: 7 }, () => 90)),
+    ...daily(
+      'revenue',
+      addDays(start, -1),
+      Array.from({ length: 7 }, () => 90),
+    ),
     { date: addDays(end, 1), metric: 'revenue', value: 5000 },
     { date: addDays(start, -8), metric: 'revenue', value: 7777 },
   ]);
-  await store.upsertMetrics(stripe, [...daily('revenue', end, stripeRevenue), ...daily('revenue', addDays(start, -1), Array.from({ length: 7 }, () => 40))]);
+  await store.upsertMetrics(stripe, [
+    ...daily('revenue', end, stripeRevenue),
+    ...daily(
+      'revenue',
+      addDays(start, -1),
+      Array.from({ length: 7 }, () => 40),
+    ),
+  ]);
   const csvRows = [
     ...k.map((i) => `${addDays(start, i)},${shop.id},revenue,${shopRevenue[i]}`),
     ...k.map((i) => `${addDays(start, i)},${shop.id},orders,${shopOrders[i]}`),

@@ -34,7 +34,10 @@ describeOnStores('queue-health monitor', (dialect, test) => {
       claimSlot: async () => true,
       thresholds: THRESHOLDS,
     });
-  const systemAlerts = async () => (await h!.store.alerts.list({ organizationId: SYSTEM_ORG })).alerts.sort((a, b) => a.alertType.localeCompare(b.alertType) || a.firstAt.localeCompare(b.firstAt));
+  const systemAlerts = async () =>
+    (await h!.store.alerts.list({ organizationId: SYSTEM_ORG })).alerts.sort(
+      (a, b) => a.alertType.localeCompare(b.alertType) || a.firstAt.localeCompare(b.firstAt),
+    );
 
   test('a backlog with no worker raises QUEUE_BACKLOG and QUEUE_NO_WORKER under SYSTEM_ORG; a second check folds; once emptied they resolve', async () => {
     h = await openProcessorHarness(dialect);
@@ -59,7 +62,14 @@ describeOnStores('queue-health monitor', (dialect, test) => {
       metadata: { queue: REPORTS, waiting: 6, threshold: 5 },
     });
     expect(raised[0].message).toContain(`${REPORTS} has 6 waiting jobs`);
-    expect(raised[1]).toMatchObject({ organizationId: SYSTEM_ORG, alertType: 'QUEUE_NO_WORKER', severity: 'HIGH', status: 'open', occurrences: 2, metadata: { queue: REPORTS, waiting: 6 } });
+    expect(raised[1]).toMatchObject({
+      organizationId: SYSTEM_ORG,
+      alertType: 'QUEUE_NO_WORKER',
+      severity: 'HIGH',
+      status: 'open',
+      occurrences: 2,
+      metadata: { queue: REPORTS, waiting: 6 },
+    });
 
     // Still true at the next check: folded into the open alerts, no new rows.
     expect(await monitor.check()).toEqual({ raised: [], resolved: [] });

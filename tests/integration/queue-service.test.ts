@@ -43,13 +43,22 @@ afterAll(async () => {
 
 /** A raw BullMQ worker that fails every job once per attempt (attempts: 1 makes them fail at once). */
 function failingWorker(queue: string, message = 'Connection timeout') {
-  const w: Worker = new Worker(queue, async (): Promise<unknown> => { throw new Error(message); }, { connection: client, prefix, concurrency: 5 });
+  const w: Worker = new Worker(
+    queue,
+    async (): Promise<unknown> => {
+      throw new Error(message);
+    },
+    { connection: client, prefix, concurrency: 5 },
+  );
   opened.push(w);
   return w;
 }
 
 async function failJobs(queue: QueueName, n: number) {
-  const jobs = await svc.addJobs(queue, Array.from({ length: n }, (_, i) => ({ data: alert(i) as never, opts: { attempts: 1 } })));
+  const jobs = await svc.addJobs(
+    queue,
+    Array.from({ length: n }, (_, i) => ({ data: alert(i) as never, opts: { attempts: 1 } })),
+  );
   failingWorker(queue);
   await waitFor(async () => (await svc.getQueueStats(queue)).failed === n);
   await opened.pop()!.close();
@@ -95,7 +104,10 @@ describe('addJob', () => {
   });
 
   it('adds many at once, and a single bad item adds nothing', async () => {
-    const jobs = await svc.addJobs(QueueName.ALERTS, Array.from({ length: 2500 }, (_, i) => ({ data: alert(i) })));
+    const jobs = await svc.addJobs(
+      QueueName.ALERTS,
+      Array.from({ length: 2500 }, (_, i) => ({ data: alert(i) })),
+    );
     expect(jobs).toHaveLength(2500);
     expect((await svc.getQueueStats(QueueName.ALERTS)).waiting).toBe(2500);
 
@@ -175,7 +187,10 @@ describe('clean and empty', () => {
   });
 
   it('cleans more than one batch of completed jobs', async () => {
-    await svc.addJobs(QueueName.ALERTS, Array.from({ length: 2100 }, (_, i) => ({ data: alert(i) })));
+    await svc.addJobs(
+      QueueName.ALERTS,
+      Array.from({ length: 2100 }, (_, i) => ({ data: alert(i) })),
+    );
     const w = new Worker('alerts', async () => 'ok', { connection: client, prefix, concurrency: 50 });
     opened.push(w);
     await waitFor(async () => (await svc.getQueueStats(QueueName.ALERTS)).completed === 2100, { timeoutMs: 30_000, message: '2100 completed jobs' });
@@ -186,7 +201,14 @@ describe('clean and empty', () => {
   it('empties every job that is not active and leaves the active one to finish', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const w = new Worker('alerts', async () => { await gate; return 'done'; }, { connection: client, prefix, concurrency: 1, autorun: false });
+    const w = new Worker(
+      'alerts',
+      async () => {
+        await gate;
+        return 'done';
+      },
+      { connection: client, prefix, concurrency: 1, autorun: false },
+    );
     opened.push(w);
     const active = await svc.addJob(QueueName.ALERTS, alert(0));
     void w.run();
@@ -208,7 +230,13 @@ describe('pause and resume', () => {
   it('pause stops processing and resume restarts it', async () => {
     const seen: string[] = [];
     await svc.pauseQueue(QueueName.ALERTS);
-    const w = new Worker('alerts', async (job) => { seen.push(String(job.id)); }, { connection: client, prefix });
+    const w = new Worker(
+      'alerts',
+      async (job) => {
+        seen.push(String(job.id));
+      },
+      { connection: client, prefix },
+    );
     opened.push(w);
     const job = await svc.addJob(QueueName.ALERTS, alert(1));
     await w.waitUntilReady();
@@ -224,7 +252,10 @@ describe('pause and resume', () => {
 
 describe('promote', () => {
   it('promotes every delayed job', async () => {
-    await svc.addJobs(QueueName.ALERTS, Array.from({ length: 3 }, (_, i) => ({ data: alert(i), opts: { delay: 3_600_000 } })));
+    await svc.addJobs(
+      QueueName.ALERTS,
+      Array.from({ length: 3 }, (_, i) => ({ data: alert(i), opts: { delay: 3_600_000 } })),
+    );
     expect(await svc.promoteAllDelayed(QueueName.ALERTS)).toBe(3);
     expect(await svc.getQueueStats(QueueName.ALERTS)).toMatchObject({ delayed: 0, waiting: 3 });
   });

@@ -73,7 +73,10 @@ describe('the queue service on Redis Cluster', () => {
     const prefix = testPrefix('cl');
     const svc = new QueueService({ connection, prefix });
     try {
-      const added = await svc.addJobs(QueueName.ALERTS, [0, 1, 2, 3, 4].map((n) => ({ data: alert(n), opts: { attempts: 1 } })));
+      const added = await svc.addJobs(
+        QueueName.ALERTS,
+        [0, 1, 2, 3, 4].map((n) => ({ data: alert(n), opts: { attempts: 1 } })),
+      );
       expect(added).toHaveLength(5);
       await svc.addJob(QueueName.ALERTS, alert(9), { delay: 60_000 });
       expect(await svc.getQueueStats(QueueName.ALERTS)).toMatchObject({ waiting: 5, delayed: 1 });
@@ -106,11 +109,19 @@ describe('the queue service on Redis Cluster', () => {
       expect(await svc.getQueueStats(QueueName.ALERTS)).toMatchObject({ waiting: 0, paused: 6 });
       await svc.resumeQueue(QueueName.ALERTS);
       expect(await svc.cleanQueue(QueueName.ALERTS, 0, 'waiting')).toBe(6);
-      await svc.addJobs(QueueName.ALERTS, [1, 2].map((n) => ({ data: alert(n) })));
+      await svc.addJobs(
+        QueueName.ALERTS,
+        [1, 2].map((n) => ({ data: alert(n) })),
+      );
       await svc.emptyQueue(QueueName.ALERTS);
       expect(await svc.getQueueStats(QueueName.ALERTS)).toMatchObject({ waiting: 0, delayed: 0, failed: 0 });
 
-      await svc.addRecurringJob(QueueName.REPORT_GENERATION, 'weekly', { reportId: 'recurring', organizationId: 'o', reportType: 'weekly', period: '7d' }, '0 8 * * 1');
+      await svc.addRecurringJob(
+        QueueName.REPORT_GENERATION,
+        'weekly',
+        { reportId: 'recurring', organizationId: 'o', reportType: 'weekly', period: '7d' },
+        '0 8 * * 1',
+      );
       expect((await svc.listRecurringJobs(QueueName.REPORT_GENERATION)).map((r) => r.name)).toEqual(['weekly']);
       await svc.removeRecurringJob(QueueName.REPORT_GENERATION, 'weekly');
       expect(await svc.listRecurringJobs(QueueName.REPORT_GENERATION)).toEqual([]);
@@ -137,7 +148,10 @@ describe('the queue service on Redis Cluster', () => {
       await workers.ready();
       // BullMQ finds workers with CLIENT LIST on every master (the health monitor's "no worker" check relies on it).
       expect(await svc.getWorkerCount(QueueName.ALERTS)).toBeGreaterThan(0);
-      await svc.addJobs(QueueName.ALERTS, Array.from({ length: 500 }, (_, n) => ({ data: alert(n) })));
+      await svc.addJobs(
+        QueueName.ALERTS,
+        Array.from({ length: 500 }, (_, n) => ({ data: alert(n) })),
+      );
       await waitFor(async () => (await svc.getQueueStats(QueueName.ALERTS)).completed === 500, { timeoutMs: 20_000 });
       expect(seen.size).toBe(500);
     } finally {

@@ -22,7 +22,13 @@ let base: string;
 const processed: unknown[] = [];
 
 beforeAll(async () => {
-  const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, WORKER_STATS_INTERVAL_MS: '0', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bj-rt-')), ADMIN_PASSWORD: 'test-admin-password' });
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: prefix,
+    WORKER_STATS_INTERVAL_MS: '0',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bj-rt-')),
+    ADMIN_PASSWORD: 'test-admin-password',
+  });
   runtime = await startRuntime({
     config,
     log: silentLogger,
@@ -75,7 +81,13 @@ describe('the running system', () => {
   it('queues jobs for a queue that has no processor yet, without touching them', async () => {
     await queueService.addJob(QueueName.INSIGHTS_GENERATION, { organizationId: '456', period: '30d', forceRegenerate: true });
     // The workers are live: an alert added after it is taken and completed meanwhile.
-    const later = await queueService.addJob(QueueName.ALERTS, { organizationId: '456', alertType: 'SYNC_FAILED', severity: 'LOW', message: 'later', metadata: {} });
+    const later = await queueService.addJob(QueueName.ALERTS, {
+      organizationId: '456',
+      alertType: 'SYNC_FAILED',
+      severity: 'LOW',
+      message: 'later',
+      metadata: {},
+    });
     await waitFor(async () => (await (await queueService.getJob(QueueName.ALERTS, String(later.id)))?.getState()) === 'completed');
     expect(await queueService.getQueueStats(QueueName.INSIGHTS_GENERATION)).toMatchObject({ waiting: 1, active: 0 });
     expect([...runtime.workers!.workers.keys()]).toEqual(['alerts']);

@@ -136,7 +136,13 @@ describe('QueueService recurring jobs', () => {
 
   it('keeps a time zone and computes the next run in it', async () => {
     const { result, expected } = await withExpectedNext('0 8 * * *', 'America/New_York', () =>
-      svc.addRecurringJob(QueueName.REPORT_GENERATION, 'weekly-report', { reportId: 'r-1', organizationId: 'org-1', reportType: 'weekly', period: '2025-W10' }, '0 8 * * *', 'America/New_York'),
+      svc.addRecurringJob(
+        QueueName.REPORT_GENERATION,
+        'weekly-report',
+        { reportId: 'r-1', organizationId: 'org-1', reportType: 'weekly', period: '2025-W10' },
+        '0 8 * * *',
+        'America/New_York',
+      ),
     );
     expect(result.tz).toBe('America/New_York');
     expect(expected).toContain(result.next);
@@ -191,7 +197,12 @@ describe('QueueService recurring jobs', () => {
   });
 
   it('removeRecurringJob removes the schedule and its pending job', async () => {
-    await svc.addRecurringJob(QueueName.ALERTS, 'heartbeat', { organizationId: 'org-1', alertType: 'HEARTBEAT', severity: 'LOW', message: 'still here', metadata: {} }, '*/5 * * * *');
+    await svc.addRecurringJob(
+      QueueName.ALERTS,
+      'heartbeat',
+      { organizationId: 'org-1', alertType: 'HEARTBEAT', severity: 'LOW', message: 'still here', metadata: {} },
+      '*/5 * * * *',
+    );
     await svc.addRecurringJob(QueueName.ALERTS, 'other', { organizationId: 'org-1', alertType: 'X', severity: 'LOW', message: 'x', metadata: {} }, '0 0 * * *');
     expect(await svc.removeRecurringJob(QueueName.ALERTS, 'heartbeat')).toBe(true);
     expect(await svc.getRecurringJob(QueueName.ALERTS, 'heartbeat')).toBeUndefined();
@@ -205,8 +216,18 @@ describe('QueueService recurring jobs', () => {
   it('listRecurringJobs lists every queue, or one', async () => {
     await svc.addRecurringJob(QueueName.DATA_SYNC, 'sync-a', syncData(), '0 */2 * * *');
     await svc.addRecurringJob(QueueName.INSIGHTS_GENERATION, 'insights-a', { organizationId: 'org-1', period: '30d' }, '0 */6 * * *');
-    await svc.addRecurringJob(QueueName.EMAIL_SENDING, 'digest', { to: 'ops@example.com', subject: 'Digest', template: 'alert-notification', data: {} }, '0 8 * * 1');
-    await svc.addRecurringJob(QueueName.REPORT_GENERATION, 'monthly', { reportId: 'r', organizationId: 'org-1', reportType: 'monthly', period: '2025-03' }, '0 8 1 * *');
+    await svc.addRecurringJob(
+      QueueName.EMAIL_SENDING,
+      'digest',
+      { to: 'ops@example.com', subject: 'Digest', template: 'alert-notification', data: {} },
+      '0 8 * * 1',
+    );
+    await svc.addRecurringJob(
+      QueueName.REPORT_GENERATION,
+      'monthly',
+      { reportId: 'r', organizationId: 'org-1', reportType: 'monthly', period: '2025-03' },
+      '0 8 1 * *',
+    );
 
     const all = await svc.listRecurringJobs();
     expect(all.map((s) => `${s.queue}/${s.name}/${s.pattern}`).sort()).toEqual([
@@ -283,10 +304,7 @@ function expectedSchedules(integrations: Iterable<ScheduledIntegration>, organiz
 /** Schedules and pending jobs as they are in Redis, in a comparable form. */
 async function snapshot(s: QueueService = svc) {
   const schedules = (await s.listRecurringJobs()).sort((a, b) => a.name.localeCompare(b.name));
-  const pending = [
-    ...(await delayedJobs(QueueName.DATA_SYNC, s)),
-    ...(await delayedJobs(QueueName.INSIGHTS_GENERATION, s)),
-  ]
+  const pending = [...(await delayedJobs(QueueName.DATA_SYNC, s)), ...(await delayedJobs(QueueName.INSIGHTS_GENERATION, s))]
     .map((j) => `${j.queueName}/${j.id}`)
     .sort();
   const stats = await s.getAllQueueStats();
@@ -365,9 +383,7 @@ describe('JobScheduler.syncSchedules', () => {
         { scheduled: 8, removed: 0, failed: [] },
       ]);
       const snap = await snapshot();
-      expect(snap.schedules.map((s) => `${s.queue}/${s.name}`)).toEqual(
-        expectedSchedules(INTEGRATIONS, ORGANIZATIONS).map((s) => `${s.queue}/${s.name}`),
-      );
+      expect(snap.schedules.map((s) => `${s.queue}/${s.name}`)).toEqual(expectedSchedules(INTEGRATIONS, ORGANIZATIONS).map((s) => `${s.queue}/${s.name}`));
       expectOnePendingEach(snap);
     }
   });
@@ -396,9 +412,13 @@ describe('JobScheduler.syncSchedules', () => {
     // Back to ACTIVE: scheduled again.
     state.integrations.get('shop-1')!.status = 'ACTIVE';
     expect(await scheduler.syncSchedules()).toEqual({ scheduled: 6, removed: 0, failed: [] });
-    expect((await svc.listRecurringJobs(QueueName.DATA_SYNC)).map((s) => s.name).sort()).toEqual(
-      ['hand-made', 'sync-fb-1', 'sync-ga-1', 'sync-shop-1', 'sync-stripe-1'],
-    );
+    expect((await svc.listRecurringJobs(QueueName.DATA_SYNC)).map((s) => s.name).sort()).toEqual([
+      'hand-made',
+      'sync-fb-1',
+      'sync-ga-1',
+      'sync-shop-1',
+      'sync-stripe-1',
+    ]);
   });
 
   // One integration the queue refuses (an empty organizationId from the store) must not stop the
@@ -446,7 +466,12 @@ describe('JobScheduler immediate jobs', () => {
     // Another integration is not deduplicated against it.
     const other = await scheduler.scheduleImmediateSync('stripe-1', 'full');
     expect(other.id).not.toBe(job.id);
-    expect((await svc.getJob(QueueName.DATA_SYNC, other.id!))?.data).toEqual({ integrationId: 'stripe-1', organizationId: 'org-a', platform: 'stripe', syncType: 'full' });
+    expect((await svc.getJob(QueueName.DATA_SYNC, other.id!))?.data).toEqual({
+      integrationId: 'stripe-1',
+      organizationId: 'org-a',
+      platform: 'stripe',
+      syncType: 'full',
+    });
     expect((await svc.getQueueStats(QueueName.DATA_SYNC)).waiting).toBe(2);
 
     // Once the first one is gone, a new request makes a new job.
@@ -488,7 +513,12 @@ describe('emptying and cleaning keep schedules alive', () => {
     const prefix = testPrefix('keep');
     const svc = new QueueService({ connection: c, prefix });
     try {
-      await svc.addRecurringJob(QueueName.REPORT_GENERATION, 'weekly-keep', { reportId: 'recurring', organizationId: 'o', reportType: 'weekly', period: '7d' }, '0 8 * * 1');
+      await svc.addRecurringJob(
+        QueueName.REPORT_GENERATION,
+        'weekly-keep',
+        { reportId: 'recurring', organizationId: 'o', reportType: 'weekly', period: '7d' },
+        '0 8 * * 1',
+      );
       await svc.addJob(QueueName.REPORT_GENERATION, { reportId: 'r1', organizationId: 'o', reportType: 'weekly', period: '7d' }, { delay: 60_000 });
       expect((await svc.getQueueStats(QueueName.REPORT_GENERATION)).delayed).toBe(2);
       expect(await svc.emptyQueue(QueueName.REPORT_GENERATION)).toBe(1);

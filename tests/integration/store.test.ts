@@ -4,7 +4,14 @@ import { openTestStore, type TestStore } from '../helpers/databases.ts';
 import { describeOnStores } from '../helpers/describe-on-stores.ts';
 
 const order = (id: string, day: string, amount: number, status = 'paid'): PlatformRecord => ({
-  kind: 'order', externalId: id, occurredOn: day, amount, currency: 'USD', status, updatedAt: `${day}T10:00:00Z`, payload: { id, amount },
+  kind: 'order',
+  externalId: id,
+  occurredOn: day,
+  amount,
+  currency: 'USD',
+  status,
+  updatedAt: `${day}T10:00:00Z`,
+  payload: { id, amount },
 });
 
 describeOnStores('store', (dialect, test) => {
@@ -18,7 +25,14 @@ describeOnStores('store', (dialect, test) => {
 
   test('keeps credentials sealed at rest and returns them decrypted only on request', async () => {
     const org = await t.store.createOrganization({ name: 'Acme' });
-    const integ = await t.store.createIntegration({ organizationId: org.id, platform: 'shopify', name: 'Shop', credentials: { accessToken: 'shpat_secret' }, settings: { shopDomain: 'acme.myshopify.com' }, webhookSecret: 'whsec' });
+    const integ = await t.store.createIntegration({
+      organizationId: org.id,
+      platform: 'shopify',
+      name: 'Shop',
+      credentials: { accessToken: 'shpat_secret' },
+      settings: { shopDomain: 'acme.myshopify.com' },
+      webhookSecret: 'whsec',
+    });
     expect(integ).not.toHaveProperty('credentials');
     expect(integ.hasWebhookSecret).toBe(true);
     const raw = await t.store.db.selectFrom('integrations').select(['credentials', 'webhook_secret']).where('id', '=', integ.id).executeTakeFirstOrThrow();
@@ -30,7 +44,12 @@ describeOnStores('store', (dialect, test) => {
   test('upserts records and metrics idempotently: the same write twice changes no row', async () => {
     const org = await t.store.createOrganization({ name: 'Idem' });
     const integ = await t.store.createIntegration({ organizationId: org.id, platform: 'shopify', name: 'S', credentials: { accessToken: 'x' } });
-    const records = [order('1', '2026-01-01', 10), order('2', '2026-01-01', 15.5), order('3', '2026-01-02', 7, 'voided'), { ...order('r1', '2026-01-02', 4), kind: 'refund' as const }];
+    const records = [
+      order('1', '2026-01-01', 10),
+      order('2', '2026-01-01', 15.5),
+      order('3', '2026-01-02', 7, 'voided'),
+      { ...order('r1', '2026-01-02', 4), kind: 'refund' as const },
+    ];
     const first = await t.store.upsertRecords(integ, records, 'sync');
     expect(first).toEqual({ changed: 4, affectedDays: ['2026-01-01', '2026-01-02'] });
     expect(await t.store.recomputeRecordMetrics(integ, first.affectedDays)).toBe(8);
@@ -61,7 +80,15 @@ describeOnStores('store', (dialect, test) => {
   });
 
   test('records a webhook event once', async () => {
-    const e = { id: `shopify-${Math.random()}`, integrationId: null, organizationId: null, platform: 'shopify', eventType: 'orders/create', status: 'processed' as const, payload: { a: 1 } };
+    const e = {
+      id: `shopify-${Math.random()}`,
+      integrationId: null,
+      organizationId: null,
+      platform: 'shopify',
+      eventType: 'orders/create',
+      status: 'processed' as const,
+      payload: { a: 1 },
+    };
     expect(await t.store.recordWebhookEvent(e)).toEqual({ duplicate: false });
     expect(await t.store.recordWebhookEvent(e)).toEqual({ duplicate: true });
   });

@@ -8,15 +8,7 @@ import type { PlatformRecord } from '../../server/domain/connectors/types.ts';
 import type { CommerceStandin } from '../../server/demo/standins/index.ts';
 import type { WebhookResult } from '../../server/domain/sync/webhook-processing.ts';
 import { describeOnStores } from '../helpers/describe-on-stores.ts';
-import {
-  allJobs,
-  metricsFromRecords,
-  openHttpHarness,
-  snapshot,
-  storedMetrics,
-  today,
-  type HttpHarness,
-} from '../fixtures/sync-harness.ts';
+import { allJobs, metricsFromRecords, openHttpHarness, snapshot, storedMetrics, today, type HttpHarness } from '../fixtures/sync-harness.ts';
 
 const HOOKS = QueueName.WEBHOOK_PROCESSING;
 type CommercePlatform = 'shopify' | 'woocommerce' | 'stripe';
@@ -28,18 +20,42 @@ const stripeSig = (secret: string, body: string, t = Math.floor(Date.now() / 100
 
 /** The headers a platform sends with a delivery (Stripe's event id and type ride in the body). */
 function deliveryHeaders(platform: CommercePlatform, secret: string, body: string, eventType: string, eventId: string): Record<string, string> {
-  if (platform === 'shopify') return { 'x-shopify-hmac-sha256': base64Sig(secret, body), 'x-shopify-topic': eventType, 'x-shopify-webhook-id': eventId, 'x-shopify-shop-domain': 'standin-shop.myshopify.com' };
-  if (platform === 'woocommerce') return { 'x-wc-webhook-signature': base64Sig(secret, body), 'x-wc-webhook-topic': eventType, 'x-wc-webhook-delivery-id': eventId, 'x-wc-webhook-source': 'https://standin-store.example/' };
+  if (platform === 'shopify')
+    return {
+      'x-shopify-hmac-sha256': base64Sig(secret, body),
+      'x-shopify-topic': eventType,
+      'x-shopify-webhook-id': eventId,
+      'x-shopify-shop-domain': 'standin-shop.myshopify.com',
+    };
+  if (platform === 'woocommerce')
+    return {
+      'x-wc-webhook-signature': base64Sig(secret, body),
+      'x-wc-webhook-topic': eventType,
+      'x-wc-webhook-delivery-id': eventId,
+      'x-wc-webhook-source': 'https://standin-store.example/',
+    };
   return { 'stripe-signature': stripeSig(secret, body) };
 }
 
 /** The body a platform posts: the object itself, or for Stripe an event wrapping it. */
 function deliveryBody(platform: CommercePlatform, eventType: string, eventId: string, object: unknown): string {
-  return platform === 'stripe' ? JSON.stringify({ id: eventId, object: 'event', type: eventType, api_version: '2024-06-20', data: { object } }) : JSON.stringify(object);
+  return platform === 'stripe'
+    ? JSON.stringify({ id: eventId, object: 'event', type: eventType, api_version: '2024-06-20', data: { object } })
+    : JSON.stringify(object);
 }
 
 // — events, on days nothing else in a fresh store touches —
-const SHOP_ORDER = { id: 5_550_001, name: '#5001', created_at: '2024-02-10T10:00:00-05:00', updated_at: '2024-02-10T10:05:00-05:00', processed_at: '2024-02-10T10:00:00-05:00', total_price: '120.50', currency: 'USD', financial_status: 'paid', refunds: [] };
+const SHOP_ORDER = {
+  id: 5_550_001,
+  name: '#5001',
+  created_at: '2024-02-10T10:00:00-05:00',
+  updated_at: '2024-02-10T10:05:00-05:00',
+  processed_at: '2024-02-10T10:00:00-05:00',
+  total_price: '120.50',
+  currency: 'USD',
+  financial_status: 'paid',
+  refunds: [],
+};
 const SHOP_REFUND = {
   id: 9_990_001,
   order_id: 5_550_001,
@@ -47,8 +63,28 @@ const SHOP_REFUND = {
   processed_at: '2024-02-12T09:00:00-05:00',
   transactions: [{ id: 77, kind: 'refund', status: 'success', amount: '20.00', currency: 'USD', gateway: 'manual' }],
 };
-const WOO_ORDER = { id: 7001, status: 'processing', currency: 'EUR', total: '45.00', date_created: '2024-02-10T10:00:00', date_created_gmt: '2024-02-10T08:00:00', date_modified_gmt: '2024-02-10T08:00:00', refunds: [] };
-const CHARGE = { id: 'ch_3TestCharge0001', object: 'charge', amount: 2599, amount_captured: 2599, amount_refunded: 0, currency: 'usd', created: Date.parse('2024-02-10T12:00:00Z') / 1000, paid: true, refunded: false, status: 'succeeded' };
+const WOO_ORDER = {
+  id: 7001,
+  status: 'processing',
+  currency: 'EUR',
+  total: '45.00',
+  date_created: '2024-02-10T10:00:00',
+  date_created_gmt: '2024-02-10T08:00:00',
+  date_modified_gmt: '2024-02-10T08:00:00',
+  refunds: [],
+};
+const CHARGE = {
+  id: 'ch_3TestCharge0001',
+  object: 'charge',
+  amount: 2599,
+  amount_captured: 2599,
+  amount_refunded: 0,
+  currency: 'usd',
+  created: Date.parse('2024-02-10T12:00:00Z') / 1000,
+  paid: true,
+  refunded: false,
+  status: 'succeeded',
+};
 const REFUNDED_CHARGE = { ...CHARGE, amount_refunded: 1000 };
 
 const day = (date: string, m: Partial<Record<'revenue' | 'orders' | 'refunds' | 'refund_amount', number>>) =>
@@ -65,15 +101,46 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { platform: 'shopify', eventType: 'orders/create', object: SHOP_ORDER, records: [['order', '5550001']], metrics: day('2024-02-10', { revenue: 120.5, orders: 1 }), named: true },
-  { platform: 'shopify', eventType: 'refunds/create', object: SHOP_REFUND, records: [['refund', '9990001']], metrics: day('2024-02-12', { refunds: 1, refund_amount: 20 }), named: true },
-  { platform: 'woocommerce', eventType: 'order.created', object: WOO_ORDER, records: [['order', '7001']], metrics: day('2024-02-10', { revenue: 45, orders: 1 }), named: false },
-  { platform: 'stripe', eventType: 'charge.succeeded', object: CHARGE, records: [['charge', CHARGE.id]], metrics: day('2024-02-10', { revenue: 25.99, orders: 1 }), named: true },
+  {
+    platform: 'shopify',
+    eventType: 'orders/create',
+    object: SHOP_ORDER,
+    records: [['order', '5550001']],
+    metrics: day('2024-02-10', { revenue: 120.5, orders: 1 }),
+    named: true,
+  },
+  {
+    platform: 'shopify',
+    eventType: 'refunds/create',
+    object: SHOP_REFUND,
+    records: [['refund', '9990001']],
+    metrics: day('2024-02-12', { refunds: 1, refund_amount: 20 }),
+    named: true,
+  },
+  {
+    platform: 'woocommerce',
+    eventType: 'order.created',
+    object: WOO_ORDER,
+    records: [['order', '7001']],
+    metrics: day('2024-02-10', { revenue: 45, orders: 1 }),
+    named: false,
+  },
+  {
+    platform: 'stripe',
+    eventType: 'charge.succeeded',
+    object: CHARGE,
+    records: [['charge', CHARGE.id]],
+    metrics: day('2024-02-10', { revenue: 25.99, orders: 1 }),
+    named: true,
+  },
   {
     platform: 'stripe',
     eventType: 'charge.refunded',
     object: REFUNDED_CHARGE,
-    records: [['charge', CHARGE.id], ['refund', `${CHARGE.id}-refund`]],
+    records: [
+      ['charge', CHARGE.id],
+      ['refund', `${CHARGE.id}-refund`],
+    ],
     metrics: day('2024-02-10', { revenue: 25.99, orders: 1, refunds: 1, refund_amount: 10 }),
     named: true,
   },
@@ -116,7 +183,8 @@ describeOnStores('webhook processing', (dialect, test) => {
       const integ = integrations[c.platform];
       const eventId = c.platform === 'stripe' ? `evt_${randomUUID().replace(/-/g, '').slice(0, 24)}` : randomUUID();
       const body = deliveryBody(c.platform, c.eventType, eventId, c.object);
-      const send = () => deliver(h.base, c.platform, body, deliveryHeaders(c.platform, secrets[c.platform], body, c.eventType, eventId), c.named ? integ.id : undefined);
+      const send = () =>
+        deliver(h.base, c.platform, body, deliveryHeaders(c.platform, secrets[c.platform], body, c.eventType, eventId), c.named ? integ.id : undefined);
 
       const first = await send();
       const second = await send();
@@ -132,7 +200,9 @@ describeOnStores('webhook processing', (dialect, test) => {
       expect(await allJobs(h.queueService, HOOKS)).toHaveLength(1);
 
       const events = await webhookRows(h);
-      expect(events).toMatchObject([{ id: jobId, integration_id: integ.id, organization_id: h.org.id, platform: c.platform, event_type: c.eventType, status: 'processed' }]);
+      expect(events).toMatchObject([
+        { id: jobId, integration_id: integ.id, organization_id: h.org.id, platform: c.platform, event_type: c.eventType, status: 'processed' },
+      ]);
       const rows = await snapshot(h.store, integ.id);
       expect(rows.records.map((r) => [r.kind, r.external_id])).toEqual(c.records);
       expect(rows.records.every((r) => r.source === 'webhook')).toBe(true);
@@ -154,7 +224,10 @@ describeOnStores('webhook processing', (dialect, test) => {
   test('a Stripe charge and then its refund: one charge record (updated), one refund record, the day counted once', async () => {
     const { h, secrets, integrations } = await open();
     const integ = integrations.stripe;
-    for (const [type, object] of [['charge.succeeded', CHARGE], ['charge.refunded', REFUNDED_CHARGE]] as const) {
+    for (const [type, object] of [
+      ['charge.succeeded', CHARGE],
+      ['charge.refunded', REFUNDED_CHARGE],
+    ] as const) {
       const id = `evt_${randomUUID().slice(0, 8)}`;
       const body = deliveryBody('stripe', type, id, object);
       expect((await deliver(h.base, 'stripe', body, deliveryHeaders('stripe', secrets.stripe, body, type, id), integ.id)).status).toBe(200);
@@ -174,12 +247,21 @@ describeOnStores('webhook processing', (dialect, test) => {
     const { h, secrets, integrations } = await open();
     const shopBody = JSON.stringify({ id: 42, email: 'jon@example.com', first_name: 'Jon' });
     const shopId = randomUUID();
-    expect((await deliver(h.base, 'shopify', shopBody, deliveryHeaders('shopify', secrets.shopify, shopBody, 'customers/create', shopId), integrations.shopify.id)).status).toBe(200);
+    expect(
+      (await deliver(h.base, 'shopify', shopBody, deliveryHeaders('shopify', secrets.shopify, shopBody, 'customers/create', shopId), integrations.shopify.id))
+        .status,
+    ).toBe(200);
     const stripeId = `evt_${randomUUID().slice(0, 8)}`;
     const stripeBody = deliveryBody('stripe', 'customer.created', stripeId, { id: 'cus_1', object: 'customer', email: 'jon@example.com' });
-    expect((await deliver(h.base, 'stripe', stripeBody, deliveryHeaders('stripe', secrets.stripe, stripeBody, 'customer.created', stripeId), integrations.stripe.id)).status).toBe(200);
+    expect(
+      (await deliver(h.base, 'stripe', stripeBody, deliveryHeaders('stripe', secrets.stripe, stripeBody, 'customer.created', stripeId), integrations.stripe.id))
+        .status,
+    ).toBe(200);
 
-    for (const [jobId, integ, type] of [[`shopify-${shopId}`, integrations.shopify, 'customers/create'], [`stripe-${stripeId}`, integrations.stripe, 'customer.created']] as const) {
+    for (const [jobId, integ, type] of [
+      [`shopify-${shopId}`, integrations.shopify, 'customers/create'],
+      [`stripe-${stripeId}`, integrations.stripe, 'customer.created'],
+    ] as const) {
       const done = await h.settle(HOOKS, jobId);
       expect(done.state, done.failedReason).toBe('completed');
       expect(outcome(done)).toEqual({ eventId: jobId, status: 'skipped', records: 0, changed: 0 });
@@ -212,12 +294,28 @@ describeOnStores('webhook processing', (dialect, test) => {
     const { h, secrets, integrations } = await open();
     const original = JSON.stringify(SHOP_ORDER);
     const tampered = JSON.stringify({ ...SHOP_ORDER, total_price: '1.00' });
-    const shop = await addRaw(h, { platform: 'shopify', eventType: 'orders/create', payload: JSON.parse(tampered), signature: base64Sig(secrets.shopify, original), rawBody: tampered, eventId: 'tampered-1', integrationId: integrations.shopify.id });
+    const shop = await addRaw(h, {
+      platform: 'shopify',
+      eventType: 'orders/create',
+      payload: JSON.parse(tampered),
+      signature: base64Sig(secrets.shopify, original),
+      rawBody: tampered,
+      eventId: 'tampered-1',
+      integrationId: integrations.shopify.id,
+    });
     await expectRefused(h, shop.id!, /signature/i);
 
     const stripeOriginal = deliveryBody('stripe', 'charge.succeeded', 'evt_tampered', CHARGE);
     const stripeTampered = deliveryBody('stripe', 'charge.succeeded', 'evt_tampered', { ...CHARGE, amount: 99 });
-    const stripe = await addRaw(h, { platform: 'stripe', eventType: 'charge.succeeded', payload: JSON.parse(stripeTampered), signature: stripeSig(secrets.stripe, stripeOriginal), rawBody: stripeTampered, eventId: 'evt_tampered', integrationId: integrations.stripe.id });
+    const stripe = await addRaw(h, {
+      platform: 'stripe',
+      eventType: 'charge.succeeded',
+      payload: JSON.parse(stripeTampered),
+      signature: stripeSig(secrets.stripe, stripeOriginal),
+      rawBody: stripeTampered,
+      eventId: 'evt_tampered',
+      integrationId: integrations.stripe.id,
+    });
     await expectRefused(h, stripe.id!, /signature/i);
   });
 
@@ -225,11 +323,26 @@ describeOnStores('webhook processing', (dialect, test) => {
     const { h, integrations } = await open();
     const body = JSON.stringify(SHOP_ORDER);
     const other = 'someone-elses-secret';
-    const job = await addRaw(h, { platform: 'shopify', eventType: 'orders/create', payload: JSON.parse(body), signature: base64Sig(other, body), rawBody: body, eventId: 'other-secret-1', integrationId: integrations.shopify.id });
+    const job = await addRaw(h, {
+      platform: 'shopify',
+      eventType: 'orders/create',
+      payload: JSON.parse(body),
+      signature: base64Sig(other, body),
+      rawBody: body,
+      eventId: 'other-secret-1',
+      integrationId: integrations.shopify.id,
+    });
     await expectRefused(h, job.id!, /signature/i);
 
     const wooBody = JSON.stringify(WOO_ORDER);
-    const woo = await addRaw(h, { platform: 'woocommerce', eventType: 'order.created', payload: JSON.parse(wooBody), signature: base64Sig(other, wooBody), rawBody: wooBody, eventId: 'other-secret-2' });
+    const woo = await addRaw(h, {
+      platform: 'woocommerce',
+      eventType: 'order.created',
+      payload: JSON.parse(wooBody),
+      signature: base64Sig(other, wooBody),
+      rawBody: wooBody,
+      eventId: 'other-secret-2',
+    });
     await expectRefused(h, woo.id!, /signature/i);
 
     const refused = await deliver(h.base, 'shopify', body, deliveryHeaders('shopify', other, body, 'orders/create', randomUUID()), integrations.shopify.id);
@@ -285,7 +398,12 @@ describeOnStores('webhook processing', (dialect, test) => {
       const sync = await h.settle(QueueName.DATA_SYNC, (await h.sync(integ, { syncType: 'full', startDate: d, endDate: d })).id!);
       expect(sync.state, sync.failedReason).toBe('completed');
 
-      const rows = await h.store.db.selectFrom('platform_records').selectAll().where('integration_id', '=', integ.id).where('external_id', '=', order.id).execute();
+      const rows = await h.store.db
+        .selectFrom('platform_records')
+        .selectAll()
+        .where('integration_id', '=', integ.id)
+        .where('external_id', '=', order.id)
+        .execute();
       expect(rows.map((r) => [r.kind, r.amount])).toEqual([[kind, 64.2]]);
       const expected = s.expectedRecords(d, d);
       expect(expected.filter((r) => r.externalId === order.id)).toHaveLength(1);

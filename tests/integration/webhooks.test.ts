@@ -25,7 +25,8 @@ const b64 = (body: string) => Buffer.from(body).toString('base64');
 const shopifySig = (body: string, secret = WEBHOOK_SECRETS.shopify) => mac(secret, body).digest('base64');
 const wooSig = (body: string, secret = WEBHOOK_SECRETS.woocommerce) => mac(secret, body).digest('base64');
 const hubSig = (body: string, secret = WEBHOOK_SECRETS['facebook-ads']) => `sha256=${mac(secret, body).digest('hex')}`;
-const stripeSig = (body: string, t = Math.floor(Date.now() / 1000), secret = WEBHOOK_SECRETS.stripe) => `t=${t},v1=${mac(secret, `${t}.${body}`).digest('hex')}`;
+const stripeSig = (body: string, t = Math.floor(Date.now() / 1000), secret = WEBHOOK_SECRETS.stripe) =>
+  `t=${t},v1=${mac(secret, `${t}.${body}`).digest('hex')}`;
 
 async function post(platform: string, body: string, headers: Record<string, string>, query = '') {
   const res = await fetch(`${app.base}/api/webhooks/${platform}${query}`, {
@@ -117,9 +118,12 @@ describe('Shopify', () => {
     await expectNothingEnqueued();
   });
 
-  it('does not accept another platform\'s signature header', async () => {
+  it("does not accept another platform's signature header", async () => {
     const body = shopifyBody();
-    const res = await post('shopify', body, { 'x-hub-signature-256': `sha256=${mac(WEBHOOK_SECRETS.shopify, body).digest('hex')}`, 'x-shopify-webhook-id': randomUUID() });
+    const res = await post('shopify', body, {
+      'x-hub-signature-256': `sha256=${mac(WEBHOOK_SECRETS.shopify, body).digest('hex')}`,
+      'x-shopify-webhook-id': randomUUID(),
+    });
     expect(res.status).toBe(401);
     await expectNothingEnqueued();
   });
@@ -267,7 +271,9 @@ describe('generic scheme (facebook-ads)', () => {
     expect((await post('facebook-ads', `${body} `, { 'x-hub-signature-256': hubSig(body) })).status).toBe(401);
     expect((await post('facebook-ads', body, { 'x-hub-signature-256': hubSig(body, 'wrong') })).status).toBe(401);
     expect((await post('facebook-ads', body, {})).status).toBe(401);
-    expect((await post('facebook-ads', body, { 'x-hub-signature-256': `sha256=${mac(WEBHOOK_SECRETS['facebook-ads'], body).digest('base64')}` })).status).toBe(401);
+    expect((await post('facebook-ads', body, { 'x-hub-signature-256': `sha256=${mac(WEBHOOK_SECRETS['facebook-ads'], body).digest('base64')}` })).status).toBe(
+      401,
+    );
     await expectNothingEnqueued();
   });
 

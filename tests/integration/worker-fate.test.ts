@@ -31,7 +31,9 @@ describe('processor-steered job fate', () => {
   it('DelayJobError parks the job for the delay, keeps its progress, and it then completes without a failed attempt', async () => {
     const seen: Array<{ attempt: number; last: unknown; at: number }> = [];
     runtime = createWorkerRuntime({
-      connection: client, prefix, log: silentLogger,
+      connection: client,
+      prefix,
+      log: silentLogger,
       processors: {
         alerts: async (_d, ctx) => {
           seen.push({ attempt: ctx.attempt, last: ctx.lastProgress, at: Date.now() });
@@ -56,8 +58,15 @@ describe('processor-steered job fate', () => {
   it('PermanentJobError fails the job at once, without the remaining attempts', async () => {
     let calls = 0;
     runtime = createWorkerRuntime({
-      connection: client, prefix, log: silentLogger,
-      processors: { alerts: async () => { calls++; throw new PermanentJobError('credentials revoked'); } },
+      connection: client,
+      prefix,
+      log: silentLogger,
+      processors: {
+        alerts: async () => {
+          calls++;
+          throw new PermanentJobError('credentials revoked');
+        },
+      },
     });
     const job = await svc.addJob(QueueName.ALERTS, alert);
     await waitFor(async () => (await (await svc.getJob(QueueName.ALERTS, job.id!))?.getState()) === 'failed');

@@ -52,7 +52,10 @@ class WorkerProcess {
   private readonly closed: Promise<Exit>;
   private partial = '';
 
-  constructor(readonly name: string, env: Record<string, string>) {
+  constructor(
+    readonly name: string,
+    env: Record<string, string>,
+  ) {
     this.child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
       cwd: ROOT,
       // A small, explicit environment: nothing from the outer shell (REDIS_URL, DATABASE_URL…) leaks in.
@@ -328,7 +331,10 @@ describe('worker process', () => {
     expect(await connection.llen(startsKey(prefix, jobId))).toBe(1);
 
     const order = ['Shutting down gracefully', 'Waiting for active jobs to finish', 'fixture job finished', 'Shutdown complete'].map((m) => w.indexOf(m));
-    expect(order.every((i) => i >= 0), w.output()).toBe(true);
+    expect(
+      order.every((i) => i >= 0),
+      w.output(),
+    ).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(w.logs('Shutdown deadline passed')).toHaveLength(0);
   });

@@ -145,50 +145,49 @@ describe('worker runtime (real Redis)', () => {
     expect(calls[0].data.message).toBe('disk full');
   });
 
-  it(
-    'retries a throwing job per the queue policy (3 attempts, exponential backoff from 2000 ms) and records the failure',
-    async () => {
-      const policy = QUEUE_POLICIES.alerts;
-      expect(policy.attempts).toBe(3);
-      expect(policy.backoff).toEqual({ type: 'exponential', delay: 2000 });
+  it('retries a throwing job per the queue policy (3 attempts, exponential backoff from 2000 ms) and records the failure', async () => {
+    const policy = QUEUE_POLICIES.alerts;
+    expect(policy.attempts).toBe(3);
+    expect(policy.backoff).toEqual({ type: 'exponential', delay: 2000 });
 
-      const startedAt = new Map<number, number>();
-      const calls: ProcessorCall<AlertJobData>[] = [];
-      startRuntime({
-        alerts: async (d, ctx) => {
-          const call = recordCall(calls, d, ctx);
-          startedAt.set(ctx.attempt, call.startedAt);
-          throw new Error('alert channel unreachable');
-        },
-      });
-      const added = await qs.addJob('alerts', alertData());
-      const id = String(added.id);
+    const startedAt = new Map<number, number>();
+    const calls: ProcessorCall<AlertJobData>[] = [];
+    startRuntime({
+      alerts: async (d, ctx) => {
+        const call = recordCall(calls, d, ctx);
+        startedAt.set(ctx.attempt, call.startedAt);
+        throw new Error('alert channel unreachable');
+      },
+    });
+    const added = await qs.addJob('alerts', alertData());
+    const id = String(added.id);
 
-      await waitFor(async () => {
+    await waitFor(
+      async () => {
         const job = await qs.getJob('alerts', id);
         return job?.attemptsMade === 3 && (await job.getState()) === 'failed';
-      }, { timeoutMs: 15_000, message: 'the third attempt to fail' });
-      const failed = (await qs.getJob('alerts', id))!;
+      },
+      { timeoutMs: 15_000, message: 'the third attempt to fail' },
+    );
+    const failed = (await qs.getJob('alerts', id))!;
 
-      expect(failed.failedReason).toBe('alert channel unreachable');
-      expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
-      expect(calls.map((c) => c.maxAttempts)).toEqual([3, 3, 3]);
-      expect(calls.every((c) => c.jobId === id)).toBe(true);
+    expect(failed.failedReason).toBe('alert channel unreachable');
+    expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
+    expect(calls.map((c) => c.maxAttempts)).toEqual([3, 3, 3]);
+    expect(calls.every((c) => c.jobId === id)).toBe(true);
 
-      const gap1 = startedAt.get(2)! - startedAt.get(1)!;
-      const gap2 = startedAt.get(3)! - startedAt.get(2)!;
-      // 2000 ms then 4000 ms; a little early is clock noise, late is the worker's promotion of delayed jobs.
-      expect(gap1).toBeGreaterThanOrEqual(2000 - 400);
-      expect(gap1).toBeLessThanOrEqual(2000 + 1500);
-      expect(gap2).toBeGreaterThanOrEqual(4000 - 400);
-      expect(gap2).toBeLessThanOrEqual(4000 + 1500);
+    const gap1 = startedAt.get(2)! - startedAt.get(1)!;
+    const gap2 = startedAt.get(3)! - startedAt.get(2)!;
+    // 2000 ms then 4000 ms; a little early is clock noise, late is the worker's promotion of delayed jobs.
+    expect(gap1).toBeGreaterThanOrEqual(2000 - 400);
+    expect(gap1).toBeLessThanOrEqual(2000 + 1500);
+    expect(gap2).toBeGreaterThanOrEqual(4000 - 400);
+    expect(gap2).toBeLessThanOrEqual(4000 + 1500);
 
-      // Not retried a fourth time: 'failed' is final (a retry would have left the job 'delayed').
-      expect(calls).toHaveLength(3);
-      expect(await qs.getQueueStats('alerts')).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
-    },
-    20_000,
-  );
+    // Not retried a fourth time: 'failed' is final (a retry would have left the job 'delayed').
+    expect(calls).toHaveLength(3);
+    expect(await qs.getQueueStats('alerts')).toMatchObject({ failed: 1, delayed: 0, waiting: 0, active: 0 });
+  }, 20_000);
 
   it('times an attempt out after opts.timeout: aborts ctx.signal and fails the job with the timeout reason', async () => {
     const seen: { reason?: unknown; abortedAfterMs?: number } = {};

@@ -86,7 +86,14 @@ describe('wooOrderToRecords', () => {
 
   it('GMT times without an offset are UTC; refunds are positive and dated by the order change', () => {
     const [o, r] = wooOrderToRecords(order);
-    expect(o).toMatchObject({ kind: 'order', externalId: '727', occurredOn: '2024-10-01', amount: 29.35, status: 'completed', updatedAt: '2024-10-04T08:00:00.000Z' });
+    expect(o).toMatchObject({
+      kind: 'order',
+      externalId: '727',
+      occurredOn: '2024-10-01',
+      amount: 29.35,
+      status: 'completed',
+      updatedAt: '2024-10-04T08:00:00.000Z',
+    });
     expect(r).toMatchObject({ kind: 'refund', externalId: '730', occurredOn: '2024-10-04', amount: 5, currency: 'EUR' });
   });
 });
@@ -110,7 +117,15 @@ describe('stripeChargeToRecords', () => {
 
   it('a charge keeps its status and uses created for updatedAt; amount_refunded adds a refund record', () => {
     const [c, r] = stripeChargeToRecords(charge({ amount_refunded: 1000 }));
-    expect(c).toMatchObject({ kind: 'charge', externalId: 'ch_1', occurredOn: '2024-10-01', amount: 49.9, currency: 'USD', status: 'succeeded', updatedAt: '2024-10-01T23:59:59.000Z' });
+    expect(c).toMatchObject({
+      kind: 'charge',
+      externalId: 'ch_1',
+      occurredOn: '2024-10-01',
+      amount: 49.9,
+      currency: 'USD',
+      status: 'succeeded',
+      updatedAt: '2024-10-01T23:59:59.000Z',
+    });
     expect(r).toMatchObject({ kind: 'refund', externalId: 'ch_1-refund', amount: 10, occurredOn: '2024-10-01' });
     expect(stripeChargeToRecords(charge({ status: 'failed' }))).toEqual([expect.objectContaining({ status: 'failed' })]);
   });

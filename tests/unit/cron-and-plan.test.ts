@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PLATFORMS } from '../../shared/jobs.ts';
 import { nextRun, parseCron, isValidTimeZone } from '../../server/queue/cron.ts';
 import { InvalidCronError, QueueError } from '../../server/queue/errors.ts';
-import {
-  INSIGHTS_EVERY_HOURS,
-  SYNC_EVERY_HOURS,
-  insightsSchedulerId,
-  spreadCron,
-  stableHash,
-  syncSchedulerId,
-} from '../../server/queue/schedule-plan.ts';
+import { INSIGHTS_EVERY_HOURS, SYNC_EVERY_HOURS, insightsSchedulerId, spreadCron, stableHash, syncSchedulerId } from '../../server/queue/schedule-plan.ts';
 
 const HOUR = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -90,11 +83,7 @@ describe('nextRun with the guide patterns', () => {
   });
 
   it('parseCron gives an iterator over the following runs', () => {
-    expect(runs('0 8 * * 1', 3).map(iso)).toEqual([
-      '2025-03-10T08:00:00.000Z',
-      '2025-03-17T08:00:00.000Z',
-      '2025-03-24T08:00:00.000Z',
-    ]);
+    expect(runs('0 8 * * 1', 3).map(iso)).toEqual(['2025-03-10T08:00:00.000Z', '2025-03-17T08:00:00.000Z', '2025-03-24T08:00:00.000Z']);
   });
 });
 
@@ -131,7 +120,7 @@ describe('spreadCron', () => {
     for (const key of keys) {
       const pattern = spreadCron(key, hours);
       // Enough runs to cross midnight several times (where an hour list could wrap unevenly).
-      const times = runs(pattern, Math.max(30, Math.ceil((72 / hours) + 1)));
+      const times = runs(pattern, Math.max(30, Math.ceil(72 / hours + 1)));
       const gaps = times.slice(1).map((t, i) => t - times[i]);
       expect(new Set(gaps), `${key} → "${pattern}"`).toEqual(new Set([hours * HOUR]));
       // The first run is within one period of `from`.
@@ -175,9 +164,7 @@ describe('spreadCron', () => {
   });
 
   it('spreads the first run of a 6-hour schedule over the period', () => {
-    const starts = new Set(
-      Array.from({ length: 100 }, (_, i) => new Date(runs(spreadCron(insightsSchedulerId(`org-${i}`), 6), 1)[0]).getUTCHours() % 6),
-    );
+    const starts = new Set(Array.from({ length: 100 }, (_, i) => new Date(runs(spreadCron(insightsSchedulerId(`org-${i}`), 6), 1)[0]).getUTCHours() % 6));
     expect(starts.size).toBe(6);
   });
 });

@@ -31,7 +31,14 @@ const VALID: Record<EmailTemplate, Record<string, unknown>> = {
 
 /** Every piece of text a template shows, so each one can be checked in the output. */
 const SHOWN: Record<EmailTemplate, string[]> = {
-  'report-delivery': ['Weekly performance', 'Acme Shoes', '2025-03-03 to 2025-03-09', 'Revenue up 12%', 'Best day: Friday', 'https://app.bizinsights.test/reports/r_123'],
+  'report-delivery': [
+    'Weekly performance',
+    'Acme Shoes',
+    '2025-03-03 to 2025-03-09',
+    'Revenue up 12%',
+    'Best day: Friday',
+    'https://app.bizinsights.test/reports/r_123',
+  ],
   'team-invitation': ['Jane Roe', 'Acme Shoes', 'Viewer', 'https://app.bizinsights.test/invite/tok_abc'],
   'alert-notification': ['DATA_ANOMALY', 'HIGH', 'Revenue dropped 40%', 'Acme Shoes', 'metric', 'revenue', '-0.4', 'https://app.bizinsights.test/alerts/a_9'],
   welcome: ['John Doe', 'https://app.bizinsights.test/'],
@@ -77,7 +84,20 @@ describe('safeHttpUrl', () => {
   it('keeps absolute http(s) URLs and drops everything else', () => {
     expect(safeHttpUrl('https://example.com/a?b=1')).toBe('https://example.com/a?b=1');
     expect(safeHttpUrl(' http://example.com ')).toBe('http://example.com/');
-    for (const bad of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<b>x</b>', 'vbscript:x', 'mailto:a@b.c', '/relative', '//example.com/x', 'not a url', '', 42, undefined]) {
+    for (const bad of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'vbscript:x',
+      'mailto:a@b.c',
+      '/relative',
+      '//example.com/x',
+      'not a url',
+      '',
+      42,
+      undefined,
+    ]) {
       expect(safeHttpUrl(bad), String(bad)).toBeUndefined();
     }
   });
@@ -198,13 +218,19 @@ describe('renderEmail', () => {
     expect(err).toBeInstanceOf(EmailDataError);
     expect(Object.keys(err!.fieldErrors)).toEqual(['highlights.1']);
 
-    expect(() => renderEmail('alert-notification', { ...VALID['alert-notification'], severity: 'URGENT' }, 'S')).toThrow(/severity: must be one of LOW, MEDIUM, HIGH, CRITICAL/);
+    expect(() => renderEmail('alert-notification', { ...VALID['alert-notification'], severity: 'URGENT' }, 'S')).toThrow(
+      /severity: must be one of LOW, MEDIUM, HIGH, CRITICAL/,
+    );
     expect(() => renderEmail('welcome', { name: '   ' }, 'S')).toThrow(/name: must not be empty/);
     expect(() => renderEmail('welcome', { name: 42 }, 'S')).toThrow(/name: must be a string/);
   });
 
   it('takes null in an optional field as absent', () => {
-    const out = renderEmail('report-delivery', { reportUrl: 'https://x.test/r', reportName: null, organizationName: null, period: null, highlights: null }, 'S');
+    const out = renderEmail(
+      'report-delivery',
+      { reportUrl: 'https://x.test/r', reportName: null, organizationName: null, period: null, highlights: null },
+      'S',
+    );
     expect(out.text).toContain('Your report is ready');
     expect(out.text).not.toContain('null');
     const alert = renderEmail('alert-notification', { ...VALID['alert-notification'], metadata: null, alertUrl: null, organizationName: null }, 'S');

@@ -432,7 +432,10 @@ describe('computeInsights', () => {
     });
 
     it('has no comparison without previous ad spend, and warns below 1', () => {
-      const r = one(computeInsights(input({ revenue: days(constant(30, 50)), ad_spend: days(constant(30, 100)) }, { revenue: days(constant(30, 50)) })), 'roas');
+      const r = one(
+        computeInsights(input({ revenue: days(constant(30, 50)), ad_spend: days(constant(30, 100)) }, { revenue: days(constant(30, 50)) })),
+        'roas',
+      );
       expect(r.numbers.roas).toBe(0.5);
       expect(r.numbers.previousRoas).toBeNull();
       expect(r.numbers.change).toBeNull();
@@ -496,7 +499,11 @@ describe('computeInsights', () => {
 
     it('is deterministic whatever the order of the points and keys', () => {
       const shuffle = (s: MetricSeries): MetricSeries =>
-        Object.fromEntries(Object.entries(s).reverse().map(([k, v]) => [k, [...v!].reverse()]));
+        Object.fromEntries(
+          Object.entries(s)
+            .reverse()
+            .map(([k, v]) => [k, [...v!].reverse()]),
+        );
       const values = around100();
       values[12] = 10;
       const cur: MetricSeries = { ...current, revenue: days(values), sessions: days(values.map((v) => v * 2)) };

@@ -10,7 +10,13 @@ const guideExamples = {
   [QueueName.WEBHOOK_PROCESSING]: { platform: 'shopify', eventType: 'orders/create', payload: { id: 1 }, signature: 'hmac-signature', integrationId: '123' },
   [QueueName.REPORT_GENERATION]: { reportId: 'report-123', organizationId: '456', reportType: 'weekly', period: '7d', recipientEmails: ['user@example.com'] },
   [QueueName.EMAIL_SENDING]: { to: 'user@example.com', subject: 'Welcome to BizInsights', template: 'welcome', data: { name: 'John Doe' } },
-  [QueueName.ALERTS]: { organizationId: '456', alertType: 'DATA_ANOMALY', severity: 'HIGH', message: 'Revenue dropped 50% from yesterday', metadata: { metric: 'revenue', change: -50 } },
+  [QueueName.ALERTS]: {
+    organizationId: '456',
+    alertType: 'DATA_ANOMALY',
+    severity: 'HIGH',
+    message: 'Revenue dropped 50% from yesterday',
+    metadata: { metric: 'revenue', change: -50 },
+  },
 } as const;
 
 /** Bad payloads per queue with the field the error must name. */
@@ -50,7 +56,13 @@ describe('job data schemas', () => {
   it('accepts a list of recipients and a woocommerce sync with a date range', () => {
     expect(jobDataSchemas['email-sending'].safeParse({ ...guideExamples['email-sending'], to: ['a@example.com', 'b@example.com'] }).success).toBe(true);
     expect(
-      jobDataSchemas['data-sync'].safeParse({ ...guideExamples['data-sync'], platform: 'woocommerce', syncType: 'full', startDate: '2026-01-01', endDate: '2026-01-31T23:59:59Z' }).success,
+      jobDataSchemas['data-sync'].safeParse({
+        ...guideExamples['data-sync'],
+        platform: 'woocommerce',
+        syncType: 'full',
+        startDate: '2026-01-01',
+        endDate: '2026-01-31T23:59:59Z',
+      }).success,
     ).toBe(true);
   });
 

@@ -54,7 +54,7 @@ const NOW_MINUTE = Date.UTC(2025, 2, 10, 12, 30);
 const at = (h: number, m: number, s = 0) => Date.UTC(2025, 2, 10, h, m, s);
 
 describe('toSeries (BullMQ metrics layout)', () => {
-  it('puts the running minute (count - prevCount) first, at prevTS\'s minute, then the closed minutes', () => {
+  it("puts the running minute (count - prevCount) first, at prevTS's minute, then the closed minutes", () => {
     // Three jobs in 12:29 so far; closed minutes 12:28 = 2, 12:27 = 0, 12:26 = 5.
     const s = toSeries({ meta: { count: 10, prevTS: at(12, 29, 30), prevCount: 7 }, data: [2, 0, 5] });
     expect(s).toEqual({ data: [3, 2, 0, 5], lastMinute: at(12, 29) });
@@ -117,10 +117,16 @@ describe('bucketize', () => {
     const finished = [
       at(11, 20), // 70 min ago: outside 1h
       at(11, 31, 0), // the first minute of the 1h window
-      at(11, 45, 10), at(11, 45, 20), at(11, 45, 30), at(11, 45, 40),
+      at(11, 45, 10),
+      at(11, 45, 20),
+      at(11, 45, 30),
+      at(11, 45, 40),
       at(12, 27, 50),
-      at(12, 29, 10), at(12, 29, 11),
-      at(12, 30, 1), at(12, 30, 2), at(12, 30, 5), // the running minute
+      at(12, 29, 10),
+      at(12, 29, 11),
+      at(12, 30, 1),
+      at(12, 30, 2),
+      at(12, 30, 5), // the running minute
     ];
     const completed = toSeries(bullMetrics(finished));
     const { points } = bucketize(completed, EMPTY, '1h', NOW);
@@ -206,7 +212,11 @@ describe('downsample (depth history)', () => {
 });
 
 describe('jobMatches', () => {
-  const job = { id: '42', name: 'alert-DATA_ANOMALY', data: { organizationId: 'org-7', metadata: { store: { domain: 'Acme-Shop.myshopify.com', tags: ['VIP', 'eu'] } } } };
+  const job = {
+    id: '42',
+    name: 'alert-DATA_ANOMALY',
+    data: { organizationId: 'org-7', metadata: { store: { domain: 'Acme-Shop.myshopify.com', tags: ['VIP', 'eu'] } } },
+  };
 
   it('matches the id, the name and values nested anywhere in the data, case-insensitively', () => {
     expect(jobMatches(job, '42')).toBe(true);

@@ -27,7 +27,9 @@ export function RangePicker({ value, onChange }: { value: MetricRange; onChange:
 }
 
 const tick = (range: MetricRange) => (t: number) =>
-  range === '7d' ? new Date(t).toLocaleDateString(undefined, { weekday: 'short', hour: '2-digit' }) : new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  range === '7d'
+    ? new Date(t).toLocaleDateString(undefined, { weekday: 'short', hour: '2-digit' })
+    : new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 
 const axis = { stroke: '#94a3b8', fontSize: 11 };
 

@@ -29,20 +29,40 @@ export function Layout({ children }: { children: ReactNode }) {
   const closeMenu = () => setMenuOpen(false);
   const nav = (
     <nav aria-label="Main" className="space-y-1">
-      <NavLink to="/" exact onNavigate={closeMenu}>Overview</NavLink>
+      <NavLink to="/" exact onNavigate={closeMenu}>
+        Overview
+      </NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Queues</p>
       {QUEUE_NAMES.map((q) => (
-        <NavLink key={q} to={`/queues/${q}`} onNavigate={closeMenu}>{q}</NavLink>
+        <NavLink key={q} to={`/queues/${q}`} onNavigate={closeMenu}>
+          {q}
+        </NavLink>
       ))}
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Business</p>
-      <NavLink to="/alerts" onNavigate={closeMenu}>Alerts</NavLink>
-      <NavLink to="/insights" onNavigate={closeMenu}>Insights</NavLink>
-      <NavLink to="/reports" onNavigate={closeMenu}>Reports</NavLink>
-      <NavLink to="/outbox" onNavigate={closeMenu}>Outbox</NavLink>
+      <NavLink to="/alerts" onNavigate={closeMenu}>
+        Alerts
+      </NavLink>
+      <NavLink to="/insights" onNavigate={closeMenu}>
+        Insights
+      </NavLink>
+      <NavLink to="/reports" onNavigate={closeMenu}>
+        Reports
+      </NavLink>
+      <NavLink to="/outbox" onNavigate={closeMenu}>
+        Outbox
+      </NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Manage</p>
-      {isAdmin && <NavLink to="/add" onNavigate={closeMenu}>Add job</NavLink>}
-      <NavLink to="/schedules" onNavigate={closeMenu}>Schedules</NavLink>
-      <NavLink to="/audit" onNavigate={closeMenu}>Audit log</NavLink>
+      {isAdmin && (
+        <NavLink to="/add" onNavigate={closeMenu}>
+          Add job
+        </NavLink>
+      )}
+      <NavLink to="/schedules" onNavigate={closeMenu}>
+        Schedules
+      </NavLink>
+      <NavLink to="/audit" onNavigate={closeMenu}>
+        Audit log
+      </NavLink>
       <a href="/admin/queues" className="block rounded-md px-2.5 py-1.5 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
         Bull Board ↗
       </a>
@@ -71,8 +91,14 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
       </header>
       <div className="mx-auto flex max-w-screen-2xl">
-        <aside className="sticky top-12 hidden h-[calc(100vh-3rem)] w-52 shrink-0 overflow-y-auto border-r border-slate-200 p-3 md:block dark:border-slate-800">{nav}</aside>
-        {menuOpen && <div className="fixed inset-x-0 top-12 z-20 border-b border-slate-200 bg-white p-3 shadow md:hidden dark:border-slate-800 dark:bg-slate-900">{nav}</div>}
+        <aside className="sticky top-12 hidden h-[calc(100vh-3rem)] w-52 shrink-0 overflow-y-auto border-r border-slate-200 p-3 md:block dark:border-slate-800">
+          {nav}
+        </aside>
+        {menuOpen && (
+          <div className="fixed inset-x-0 top-12 z-20 border-b border-slate-200 bg-white p-3 shadow md:hidden dark:border-slate-800 dark:bg-slate-900">
+            {nav}
+          </div>
+        )}
         <main className="min-w-0 flex-1 p-4 md:p-6">{children}</main>
       </div>
     </div>

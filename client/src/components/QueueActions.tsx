@@ -85,8 +85,8 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
             danger: true,
             body: (
               <>
-                This permanently removes {n(stats.waiting + stats.paused)} waiting, {n(stats.delayed)} delayed, {n(stats.completed)} completed and {n(stats.failed)} failed job(s).{' '}
-                {n(stats.active)} active job(s) are left to finish. Schedules stay.
+                This permanently removes {n(stats.waiting + stats.paused)} waiting, {n(stats.delayed)} delayed, {n(stats.completed)} completed and{' '}
+                {n(stats.failed)} failed job(s). {n(stats.active)} active job(s) are left to finish. Schedules stay.
               </>
             ),
             confirmLabel: 'Empty queue',
@@ -97,17 +97,22 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
         Empty
       </Button>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-      <CleanDialog
-        open={cleaning}
-        stats={stats}
-        onClose={() => setCleaning(false)}
-        onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })}
-      />
+      <CleanDialog open={cleaning} stats={stats} onClose={() => setCleaning(false)} onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })} />
     </div>
   );
 }
 
-function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: QueueStats; onClose: () => void; onClean: (state: CleanState, graceMs: number) => void }) {
+function CleanDialog({
+  open,
+  stats,
+  onClose,
+  onClean,
+}: {
+  open: boolean;
+  stats: QueueStats;
+  onClose: () => void;
+  onClean: (state: CleanState, graceMs: number) => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [state, setState] = useState<CleanState>('completed');
   const [age, setAge] = useState('24');
@@ -121,7 +126,12 @@ function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: 
   const graceMs = valid ? Math.round(ageNum * AGE_UNITS[unit]) : 0;
   const inState = state === 'waiting' ? stats.waiting : state === 'paused' ? stats.paused : stats[state];
   return (
-    <dialog ref={ref} onClose={onClose} aria-labelledby="clean-title" className="m-auto w-[min(32rem,92vw)] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100">
+    <dialog
+      ref={ref}
+      onClose={onClose}
+      aria-labelledby="clean-title"
+      className="m-auto w-[min(32rem,92vw)] rounded-lg bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+    >
       <form
         method="dialog"
         className="space-y-4 p-5"
@@ -161,7 +171,8 @@ function CleanDialog({ open, stats, onClose, onClean }: { open: boolean; stats: 
           </Field>
         </div>
         <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="clean-summary">
-          Permanently removes the {state} jobs older than {valid ? `${age} ${unit}` : '…'}: up to {formatNumber(inState)} of the {formatNumber(inState)} {state} job(s) now in the queue.
+          Permanently removes the {state} jobs older than {valid ? `${age} ${unit}` : '…'}: up to {formatNumber(inState)} of the {formatNumber(inState)} {state}{' '}
+          job(s) now in the queue.
         </p>
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>

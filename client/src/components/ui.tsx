@@ -5,7 +5,8 @@ import { useId, type ButtonHTMLAttributes, type ReactNode } from 'react';
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost';
 const VARIANTS: Record<Variant, string> = {
   primary: 'bg-indigo-600 text-white hover:bg-indigo-500 disabled:bg-indigo-300 dark:disabled:bg-indigo-900',
-  secondary: 'bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700',
+  secondary:
+    'bg-white text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50 dark:bg-slate-800 dark:text-slate-100 dark:ring-slate-600 dark:hover:bg-slate-700',
   danger: 'bg-red-600 text-white hover:bg-red-500 disabled:bg-red-300 dark:disabled:bg-red-900',
   ghost: 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800',
 };
@@ -87,7 +88,17 @@ export interface FieldControlProps {
  * A labelled form control with its hint or its errors (each an alert) below it. The control is rendered by
  * `children`, which spreads the given props on it: the label names it, the hint or errors describe it.
  */
-export function Field({ label, error, hint, children }: { label: string; error?: string[] | string; hint?: ReactNode; children: (control: FieldControlProps) => ReactNode }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string[] | string;
+  hint?: ReactNode;
+  children: (control: FieldControlProps) => ReactNode;
+}) {
   const id = useId();
   const noteId = `${id}-note`;
   const errors = typeof error === 'string' ? [error] : error;
@@ -149,7 +160,13 @@ export function Table({ testId, columns, children }: { testId: string; columns: 
  * The three states every list page has before its content: the server's error, a skeleton while
  * loading, an empty state when there is nothing; otherwise the content for the data.
  */
-export function QueryView<T>({ query, isEmpty, empty, children, skeleton = 'h-64' }: {
+export function QueryView<T>({
+  query,
+  isEmpty,
+  empty,
+  children,
+  skeleton = 'h-64',
+}: {
   query: { error: unknown; data: T | undefined };
   isEmpty: (data: T) => boolean;
   empty: ReactNode;

@@ -18,10 +18,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [loading, setLoading] = useState(true);
 
   useEffect(() => {
-    authApi.me().then(
-      (r) => setUser(r.user),
-      () => setUser(null),
-    ).finally(() => setLoading(false));
+    authApi
+      .me()
+      .then(
+        (r) => setUser(r.user),
+        () => setUser(null),
+      )
+      .finally(() => setLoading(false));
   }, []);
 
   const signIn = useCallback(async (username: 'admin' | 'viewer', password: string) => {

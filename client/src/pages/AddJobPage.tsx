@@ -108,13 +108,43 @@ export function AddJobPage() {
           )}
           <div className="grid grid-cols-3 gap-3">
             <Field label="Delay (ms)" error={optErrors.delay}>
-              {(field) => <input {...field} className={inputClass} name="delay" inputMode="numeric" value={delay} onChange={(e) => setDelay(e.target.value)} placeholder="0" />}
+              {(field) => (
+                <input
+                  {...field}
+                  className={inputClass}
+                  name="delay"
+                  inputMode="numeric"
+                  value={delay}
+                  onChange={(e) => setDelay(e.target.value)}
+                  placeholder="0"
+                />
+              )}
             </Field>
             <Field label="Priority" error={optErrors.priority} hint="1 is the highest">
-              {(field) => <input {...field} className={inputClass} name="priority" inputMode="numeric" value={priority} onChange={(e) => setPriority(e.target.value)} placeholder="none" />}
+              {(field) => (
+                <input
+                  {...field}
+                  className={inputClass}
+                  name="priority"
+                  inputMode="numeric"
+                  value={priority}
+                  onChange={(e) => setPriority(e.target.value)}
+                  placeholder="none"
+                />
+              )}
             </Field>
             <Field label="Attempts" error={optErrors.attempts}>
-              {(field) => <input {...field} className={inputClass} name="attempts" inputMode="numeric" value={attempts} onChange={(e) => setAttempts(e.target.value)} placeholder="3" />}
+              {(field) => (
+                <input
+                  {...field}
+                  className={inputClass}
+                  name="attempts"
+                  inputMode="numeric"
+                  value={attempts}
+                  onChange={(e) => setAttempts(e.target.value)}
+                  placeholder="3"
+                />
+              )}
             </Field>
           </div>
           <div className="flex items-center gap-3">
@@ -122,7 +152,11 @@ export function AddJobPage() {
               Add job
             </Button>
             {added && (
-              <Link to={`/queues/${added.queue}/jobs/${encodeURIComponent(added.id)}`} className="text-sm text-indigo-700 underline dark:text-indigo-300" data-testid="added-job-link">
+              <Link
+                to={`/queues/${added.queue}/jobs/${encodeURIComponent(added.id)}`}
+                className="text-sm text-indigo-700 underline dark:text-indigo-300"
+                data-testid="added-job-link"
+              >
                 Open job {added.id}
               </Link>
             )}

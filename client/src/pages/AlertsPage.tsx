@@ -37,37 +37,41 @@ export function AlertsPage() {
           ))}
         </select>
       </div>
-      <QueryView query={q} isEmpty={(d) => d.total === 0} empty={<EmptyState title="No alerts">Data anomalies, revoked credentials and queue-health problems show up here.</EmptyState>}>
+      <QueryView
+        query={q}
+        isEmpty={(d) => d.total === 0}
+        empty={<EmptyState title="No alerts">Data anomalies, revoked credentials and queue-health problems show up here.</EmptyState>}
+      >
         {(d) => (
-        <>
-          <Table testId="alerts-table" columns={['Severity', 'Type', 'Message', 'Organization', 'Seen', 'Last', 'Status', ...(isAdmin ? [''] : [])]}>
-            {d.alerts.map((a) => (
-              <tr key={a.id} data-testid={`alert-${a.id}`} className={a.status === 'resolved' ? 'opacity-50' : ''}>
-                <td className="px-3 py-2">
-                  <Badge color={SEVERITY_COLOR[a.severity]}>{a.severity}</Badge>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{a.alertType}</td>
-                <td className="max-w-96 px-3 py-2">{a.message}</td>
-                <td className="px-3 py-2">{a.organizationId}</td>
-                <td className="px-3 py-2 tabular-nums">{a.occurrences}×</td>
-                <td className="whitespace-nowrap px-3 py-2" title={formatTime(Date.parse(a.lastAt))}>
-                  {formatRelative(Date.parse(a.lastAt))}
-                </td>
-                <td className="px-3 py-2">{a.status === 'acknowledged' ? `acknowledged by ${a.acknowledgedBy}` : a.status}</td>
-                {isAdmin && (
-                  <td className="px-3 py-2 text-right">
-                    {a.status === 'open' && (
-                      <Button disabled={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>
-                        Acknowledge
-                      </Button>
-                    )}
+          <>
+            <Table testId="alerts-table" columns={['Severity', 'Type', 'Message', 'Organization', 'Seen', 'Last', 'Status', ...(isAdmin ? [''] : [])]}>
+              {d.alerts.map((a) => (
+                <tr key={a.id} data-testid={`alert-${a.id}`} className={a.status === 'resolved' ? 'opacity-50' : ''}>
+                  <td className="px-3 py-2">
+                    <Badge color={SEVERITY_COLOR[a.severity]}>{a.severity}</Badge>
                   </td>
-                )}
-              </tr>
-            ))}
-          </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['alert', 'alerts']} onPage={(p) => setPage(p)} />
-        </>
+                  <td className="px-3 py-2 font-mono text-xs">{a.alertType}</td>
+                  <td className="max-w-96 px-3 py-2">{a.message}</td>
+                  <td className="px-3 py-2">{a.organizationId}</td>
+                  <td className="px-3 py-2 tabular-nums">{a.occurrences}×</td>
+                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(Date.parse(a.lastAt))}>
+                    {formatRelative(Date.parse(a.lastAt))}
+                  </td>
+                  <td className="px-3 py-2">{a.status === 'acknowledged' ? `acknowledged by ${a.acknowledgedBy}` : a.status}</td>
+                  {isAdmin && (
+                    <td className="px-3 py-2 text-right">
+                      {a.status === 'open' && (
+                        <Button disabled={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>
+                          Acknowledge
+                        </Button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </Table>
+            <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['alert', 'alerts']} onPage={(p) => setPage(p)} />
+          </>
         )}
       </QueryView>
     </div>

@@ -47,7 +47,9 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
   if (q.error) {
     return (
       <div className="space-y-3">
-        <Link to={`/queues/${queue}`} className="text-sm text-indigo-700 dark:text-indigo-300">← {queue}</Link>
+        <Link to={`/queues/${queue}`} className="text-sm text-indigo-700 dark:text-indigo-300">
+          ← {queue}
+        </Link>
         <ErrorBox error={q.error} />
       </div>
     );
@@ -105,7 +107,14 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
       </div>
 
       {progress !== null && (
-        <div aria-label="Progress" role="progressbar" aria-valuenow={progress} aria-valuemin={0} aria-valuemax={100} className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-700">
+        <div
+          aria-label="Progress"
+          role="progressbar"
+          aria-valuenow={progress}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-700"
+        >
           <div className="h-full bg-indigo-600" style={{ width: `${progress}%` }} />
         </div>
       )}
@@ -149,7 +158,11 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
           <JsonView value={job.opts} label="Job options" />
         </Card>
         <Card title="Return value">
-          {job.returnvalue === null || job.returnvalue === undefined ? <p className="text-sm text-slate-500">None yet.</p> : <JsonView value={job.returnvalue} label="Return value" />}
+          {job.returnvalue === null || job.returnvalue === undefined ? (
+            <p className="text-sm text-slate-500">None yet.</p>
+          ) : (
+            <JsonView value={job.returnvalue} label="Return value" />
+          )}
         </Card>
       </div>
 

@@ -25,7 +25,11 @@ export function LoginPage() {
 
   return (
     <div className="flex min-h-screen items-center justify-center bg-slate-50 p-4 dark:bg-slate-950">
-      <form onSubmit={submit} className="w-full max-w-sm space-y-4 rounded-lg bg-white p-6 shadow ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700" aria-label="Sign in">
+      <form
+        onSubmit={submit}
+        className="w-full max-w-sm space-y-4 rounded-lg bg-white p-6 shadow ring-1 ring-slate-200 dark:bg-slate-900 dark:ring-slate-700"
+        aria-label="Sign in"
+      >
         <div>
           <h1 className="text-xl font-semibold text-slate-900 dark:text-slate-100">BizInsights Jobs</h1>
           <p className="text-sm text-slate-500 dark:text-slate-400">Sign in to the jobs console</p>

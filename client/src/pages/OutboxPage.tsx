@@ -33,34 +33,53 @@ export function OutboxPage() {
           <option value="failed">failed</option>
         </select>
       </div>
-      <p className="text-sm text-slate-600 dark:text-slate-300">Every email the system sends, with the provider that took it (the outbox itself when no provider is configured).</p>
-      <QueryView query={q} isEmpty={(d) => d.total === 0} skeleton="h-64" empty={<EmptyState title="No emails yet">Report deliveries, alert notifications, invitations and welcome emails land here.</EmptyState>}>
+      <p className="text-sm text-slate-600 dark:text-slate-300">
+        Every email the system sends, with the provider that took it (the outbox itself when no provider is configured).
+      </p>
+      <QueryView
+        query={q}
+        isEmpty={(d) => d.total === 0}
+        skeleton="h-64"
+        empty={<EmptyState title="No emails yet">Report deliveries, alert notifications, invitations and welcome emails land here.</EmptyState>}
+      >
         {(d) => (
-        <>
-          <Table testId="outbox-table" columns={['To', 'Subject', 'Template', 'Status', 'Via', 'Created']}>
-            {d.emails.map((e) => (
-              <tr key={e.id} className={`cursor-pointer hover:bg-slate-50 dark:hover:bg-slate-800/60 ${open === e.id ? 'bg-indigo-50 dark:bg-indigo-950' : ''}`} onClick={() => setOpen(e.id)} data-testid={`email-${e.id}`}>
-                <td className="px-3 py-2">{e.recipient}</td>
-                <td className="px-3 py-2">
-                  <button type="button" className="text-left text-indigo-700 hover:underline dark:text-indigo-300" onClick={() => setOpen(e.id)}>
-                    {e.subject}
-                  </button>
-                </td>
-                <td className="px-3 py-2 font-mono text-xs">{e.template}</td>
-                <td className="px-3 py-2" title={e.error ?? ''}>
-                  <Badge color={STATUS_COLOR[e.status]}>{e.status}</Badge>
-                </td>
-                <td className="px-3 py-2 text-xs">{e.provider ?? '—'}</td>
-                <td className="whitespace-nowrap px-3 py-2">{formatTime(Date.parse(e.createdAt))}</td>
-              </tr>
-            ))}
-          </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['email', 'emails']} onPage={(p) => setPage(p)} />
-        </>
+          <>
+            <Table testId="outbox-table" columns={['To', 'Subject', 'Template', 'Status', 'Via', 'Created']}>
+              {d.emails.map((e) => (
+                <tr
+                  key={e.id}
+                  className={`cursor-pointer hover:bg-slate-50 dark:hover:bg-slate-800/60 ${open === e.id ? 'bg-indigo-50 dark:bg-indigo-950' : ''}`}
+                  onClick={() => setOpen(e.id)}
+                  data-testid={`email-${e.id}`}
+                >
+                  <td className="px-3 py-2">{e.recipient}</td>
+                  <td className="px-3 py-2">
+                    <button type="button" className="text-left text-indigo-700 hover:underline dark:text-indigo-300" onClick={() => setOpen(e.id)}>
+                      {e.subject}
+                    </button>
+                  </td>
+                  <td className="px-3 py-2 font-mono text-xs">{e.template}</td>
+                  <td className="px-3 py-2" title={e.error ?? ''}>
+                    <Badge color={STATUS_COLOR[e.status]}>{e.status}</Badge>
+                  </td>
+                  <td className="px-3 py-2 text-xs">{e.provider ?? '—'}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{formatTime(Date.parse(e.createdAt))}</td>
+                </tr>
+              ))}
+            </Table>
+            <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['email', 'emails']} onPage={(p) => setPage(p)} />
+          </>
         )}
       </QueryView>
       {open && (
-        <Card title={preview.data ? `Preview: ${preview.data.subject}` : 'Preview'} actions={<button type="button" className="text-sm" onClick={() => setOpen('')}>Close</button>}>
+        <Card
+          title={preview.data ? `Preview: ${preview.data.subject}` : 'Preview'}
+          actions={
+            <button type="button" className="text-sm" onClick={() => setOpen('')}>
+              Close
+            </button>
+          }
+        >
           {preview.error ? (
             <ErrorBox error={preview.error} />
           ) : !preview.data ? (
@@ -69,7 +88,9 @@ export function OutboxPage() {
             <div className="grid gap-3 lg:grid-cols-2" data-testid="email-preview">
               {/* The email's own HTML, sandboxed: no scripts, no access to the console. */}
               <iframe title="Email HTML" sandbox="" srcDoc={preview.data.html} className="h-96 w-full rounded ring-1 ring-slate-200 bg-white" />
-              <pre className="h-96 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-xs ring-1 ring-slate-200 dark:bg-slate-950 dark:ring-slate-700">{preview.data.text}</pre>
+              <pre className="h-96 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-xs ring-1 ring-slate-200 dark:bg-slate-950 dark:ring-slate-700">
+                {preview.data.text}
+              </pre>
             </div>
           )}
         </Card>

@@ -92,7 +92,14 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
           onSearch(text.trim());
         }}
       >
-        <input className={inputClass} type="search" placeholder="Search job ids, names and data…" aria-label="Search jobs" value={text} onChange={(e) => setText(e.target.value)} />
+        <input
+          className={inputClass}
+          type="search"
+          placeholder="Search job ids, names and data…"
+          aria-label="Search jobs"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
         <Button type="submit">Search</Button>
         {value && (
           <Button variant="ghost" onClick={() => onSearch('')}>
@@ -119,12 +126,28 @@ function SearchResults({ queue, text, state }: { queue: QueueName; text: string;
           <input type="checkbox" checked={allStates} onChange={(e) => setAllStates(e.target.checked)} /> all states
         </label>
       </p>
-      {r.data.jobs.length === 0 ? <EmptyState title="No jobs match">Search looks at job ids, names and data.</EmptyState> : <JobTable jobs={r.data.jobs} queue={queue} showReason />}
+      {r.data.jobs.length === 0 ? (
+        <EmptyState title="No jobs match">Search looks at job ids, names and data.</EmptyState>
+      ) : (
+        <JobTable jobs={r.data.jobs} queue={queue} showReason />
+      )}
     </div>
   );
 }
 
-function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; state: JobStateName; page: number; onPage: (p: number) => void; isAdmin: boolean }) {
+function JobList({
+  queue,
+  state,
+  page,
+  onPage,
+  isAdmin,
+}: {
+  queue: QueueName;
+  state: JobStateName;
+  page: number;
+  onPage: (p: number) => void;
+  isAdmin: boolean;
+}) {
   const trpc = useTRPC();
   const list = useQuery(trpc.jobs.list.queryOptions({ queue, state, page, pageSize: PAGE_SIZE }, { refetchInterval: 3000, placeholderData: keepPreviousData }));
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -168,7 +191,13 @@ function JobList({ queue, state, page, onPage, isAdmin }: { queue: QueueName; st
               variant="danger"
               disabled={busy}
               onClick={() =>
-                setConfirm({ title: `Remove ${selected.size} job(s)?`, danger: true, body: `The selected ${state} job(s) are deleted with their data and logs.`, confirmLabel: 'Remove', onConfirm: () => bulk(remove) })
+                setConfirm({
+                  title: `Remove ${selected.size} job(s)?`,
+                  danger: true,
+                  body: `The selected ${state} job(s) are deleted with their data and logs.`,
+                  confirmLabel: 'Remove',
+                  onConfirm: () => bulk(remove),
+                })
               }
             >
               Remove selected

@@ -18,7 +18,12 @@ export function ReportsPage() {
   const { isAdmin } = useAuth();
   const { orgs, selected, setOrg } = useOrganizations();
   const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
-  const q = useQuery(trpc.reports.list.queryOptions({ page, pageSize: PAGE_SIZE, organizationId: selected?.id }, { enabled: Boolean(orgs.data), refetchInterval: 10_000, placeholderData: keepPreviousData }));
+  const q = useQuery(
+    trpc.reports.list.queryOptions(
+      { page, pageSize: PAGE_SIZE, organizationId: selected?.id },
+      { enabled: Boolean(orgs.data), refetchInterval: 10_000, placeholderData: keepPreviousData },
+    ),
+  );
   const [type, setType] = useState<'weekly' | 'monthly' | 'quarterly'>('weekly');
   const generate = useActionMutation(trpc.reports.generate.mutationOptions(), {
     success: (r) => `Report ${r.reportId} is being generated`,
@@ -43,34 +48,53 @@ export function ReportsPage() {
           </>
         )}
       </div>
-      <QueryView query={q} isEmpty={(d) => d.total === 0} skeleton="h-64" empty={<EmptyState title="No reports yet">Weekly, monthly and quarterly reports appear here once generated.</EmptyState>}>
+      <QueryView
+        query={q}
+        isEmpty={(d) => d.total === 0}
+        skeleton="h-64"
+        empty={<EmptyState title="No reports yet">Weekly, monthly and quarterly reports appear here once generated.</EmptyState>}
+      >
         {(d) => (
-        <>
-          <Table testId="reports-table" columns={['Report', 'Period', 'Key figures', 'Created', '']}>
-            {d.reports.map((r) => (
-              <tr key={r.id} data-testid={`report-${r.id}`}>
-                <td className="px-3 py-2">{r.title}</td>
-                <td className="whitespace-nowrap px-3 py-2">
-                  {r.periodStart} – {r.periodEnd}
-                </td>
-                <td className="px-3 py-2 text-xs text-slate-600 dark:text-slate-300">
-                  {r.kpis.slice(0, 3).map((k) => `${k.label} ${formatNumber(k.value)}`).join(' · ')}
-                </td>
-                <td className="whitespace-nowrap px-3 py-2">{formatTime(Date.parse(r.createdAt))}</td>
-                <td className="whitespace-nowrap px-3 py-2 text-right">
-                  <a className="text-indigo-700 underline dark:text-indigo-300" href={`/api/reports/${encodeURIComponent(r.id)}/html`} target="_blank" rel="noreferrer">
-                    Open
-                  </a>{' '}
-                  ·{' '}
-                  <a className="text-indigo-700 underline dark:text-indigo-300" href={`/api/reports/${encodeURIComponent(r.id)}/csv`} download>
-                    CSV
-                  </a>
-                </td>
-              </tr>
-            ))}
-          </Table>
-          <Pagination page={page} pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))} total={d.total} noun={['report', 'reports']} onPage={(p) => setPage(p)} />
-        </>
+          <>
+            <Table testId="reports-table" columns={['Report', 'Period', 'Key figures', 'Created', '']}>
+              {d.reports.map((r) => (
+                <tr key={r.id} data-testid={`report-${r.id}`}>
+                  <td className="px-3 py-2">{r.title}</td>
+                  <td className="whitespace-nowrap px-3 py-2">
+                    {r.periodStart} – {r.periodEnd}
+                  </td>
+                  <td className="px-3 py-2 text-xs text-slate-600 dark:text-slate-300">
+                    {r.kpis
+                      .slice(0, 3)
+                      .map((k) => `${k.label} ${formatNumber(k.value)}`)
+                      .join(' · ')}
+                  </td>
+                  <td className="whitespace-nowrap px-3 py-2">{formatTime(Date.parse(r.createdAt))}</td>
+                  <td className="whitespace-nowrap px-3 py-2 text-right">
+                    <a
+                      className="text-indigo-700 underline dark:text-indigo-300"
+                      href={`/api/reports/${encodeURIComponent(r.id)}/html`}
+                      target="_blank"
+                      rel="noreferrer"
+                    >
+                      Open
+                    </a>{' '}
+                    ·{' '}
+                    <a className="text-indigo-700 underline dark:text-indigo-300" href={`/api/reports/${encodeURIComponent(r.id)}/csv`} download>
+                      CSV
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </Table>
+            <Pagination
+              page={page}
+              pages={Math.max(1, Math.ceil(d.total / PAGE_SIZE))}
+              total={d.total}
+              noun={['report', 'reports']}
+              onPage={(p) => setPage(p)}
+            />
+          </>
         )}
       </QueryView>
     </div>

@@ -20,7 +20,14 @@ interface Draft {
   editing: boolean;
 }
 
-const blank = (): Draft => ({ queue: 'report-generation', name: '', cron: '0 8 * * 1', tz: '', data: JSON.stringify(EXAMPLE_DATA['report-generation'], null, 2), editing: false });
+const blank = (): Draft => ({
+  queue: 'report-generation',
+  name: '',
+  cron: '0 8 * * 1',
+  tz: '',
+  data: JSON.stringify(EXAMPLE_DATA['report-generation'], null, 2),
+  editing: false,
+});
 
 export function SchedulesPage() {
   const trpc = useTRPC();
@@ -52,53 +59,55 @@ export function SchedulesPage() {
         empty={<EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>}
       >
         {(d) => (
-        <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', ...(isAdmin ? [''] : [])]}>
-              {d.map((s) => (
-                <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
-                  <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
-                  <td className="px-3 py-2">{s.queue}</td>
-                  <td className="px-3 py-2">
-                    <code className="text-xs">{s.pattern ?? `every ${s.every} ms`}</code>
-                    {s.pattern && <div className="text-xs text-slate-500">{describeCron(s.pattern).description}</div>}
+          <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', ...(isAdmin ? [''] : [])]}>
+            {d.map((s) => (
+              <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
+                <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
+                <td className="px-3 py-2">{s.queue}</td>
+                <td className="px-3 py-2">
+                  <code className="text-xs">{s.pattern ?? `every ${s.every} ms`}</code>
+                  {s.pattern && <div className="text-xs text-slate-500">{describeCron(s.pattern).description}</div>}
+                </td>
+                <td className="px-3 py-2">{s.tz ?? 'server local'}</td>
+                <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.next)}>
+                  {formatRelative(s.next)}
+                </td>
+                <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.last)}>
+                  {s.last ? formatRelative(s.last) : 'not yet'}
+                </td>
+                {isAdmin && (
+                  <td className="whitespace-nowrap px-3 py-2 text-right">
+                    <Button variant="ghost" disabled={busy} onClick={() => runNow.mutate({ queue: s.queue, name: s.name })}>
+                      Run now
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      onClick={() =>
+                        setDraft({ queue: s.queue, name: s.name, cron: s.pattern ?? '', tz: s.tz ?? '', data: JSON.stringify(s.data, null, 2), editing: true })
+                      }
+                    >
+                      Edit
+                    </Button>
+                    <Button
+                      variant="ghost"
+                      disabled={busy}
+                      onClick={() =>
+                        setConfirm({
+                          title: `Remove schedule ${s.name}?`,
+                          danger: true,
+                          body: `No more ${s.queue} jobs will be created by it; its pending run is removed. Jobs it already created stay.`,
+                          confirmLabel: 'Remove schedule',
+                          onConfirm: () => remove.mutate({ queue: s.queue, name: s.name }),
+                        })
+                      }
+                    >
+                      Remove
+                    </Button>
                   </td>
-                  <td className="px-3 py-2">{s.tz ?? 'server local'}</td>
-                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.next)}>
-                    {formatRelative(s.next)}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.last)}>
-                    {s.last ? formatRelative(s.last) : 'not yet'}
-                  </td>
-                  {isAdmin && (
-                    <td className="whitespace-nowrap px-3 py-2 text-right">
-                      <Button variant="ghost" disabled={busy} onClick={() => runNow.mutate({ queue: s.queue, name: s.name })}>
-                        Run now
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        onClick={() => setDraft({ queue: s.queue, name: s.name, cron: s.pattern ?? '', tz: s.tz ?? '', data: JSON.stringify(s.data, null, 2), editing: true })}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        disabled={busy}
-                        onClick={() =>
-                          setConfirm({
-                            title: `Remove schedule ${s.name}?`,
-                            danger: true,
-                            body: `No more ${s.queue} jobs will be created by it; its pending run is removed. Jobs it already created stay.`,
-                            confirmLabel: 'Remove schedule',
-                            onConfirm: () => remove.mutate({ queue: s.queue, name: s.name }),
-                          })
-                        }
-                      >
-                        Remove
-                      </Button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-        </Table>
+                )}
+              </tr>
+            ))}
+          </Table>
         )}
       </QueryView>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
@@ -143,17 +152,38 @@ function ScheduleForm({ draft: initial, onCancel, onSaved }: { draft: Draft; onC
           )}
         </Field>
         <Field label="Name" error={d.name || d.editing ? nameError : undefined} hint="The same name updates the schedule">
-          {(field) => <input {...field} className={inputClass} name="name" value={d.name} disabled={d.editing} onChange={(e) => setD({ ...d, name: e.target.value })} placeholder="weekly-report-org123" />}
+          {(field) => (
+            <input
+              {...field}
+              className={inputClass}
+              name="name"
+              value={d.name}
+              disabled={d.editing}
+              onChange={(e) => setD({ ...d, name: e.target.value })}
+              placeholder="weekly-report-org123"
+            />
+          )}
         </Field>
         <Field label="Cron" error={cron.ok ? undefined : cron.error} hint={cron.description}>
-          {(field) => <input {...field} className={`${inputClass} font-mono`} name="cron" value={d.cron} onChange={(e) => setD({ ...d, cron: e.target.value })} />}
+          {(field) => (
+            <input {...field} className={`${inputClass} font-mono`} name="cron" value={d.cron} onChange={(e) => setD({ ...d, cron: e.target.value })} />
+          )}
         </Field>
         <Field label="Time zone" hint="IANA name, e.g. Europe/Berlin; empty: the server's">
           {(field) => <input {...field} className={inputClass} name="tz" value={d.tz} onChange={(e) => setD({ ...d, tz: e.target.value })} placeholder="UTC" />}
         </Field>
         <div className="md:col-span-2">
           <Field label="Job data (JSON)" error={data.ok ? undefined : Object.entries(data.errors).map(([k, v]) => `${k}: ${v.join(', ')}`)}>
-            {(field) => <textarea {...field} className={`${inputClass} h-40 font-mono text-xs`} name="data" value={d.data} onChange={(e) => setD({ ...d, data: e.target.value })} spellCheck={false} />}
+            {(field) => (
+              <textarea
+                {...field}
+                className={`${inputClass} h-40 font-mono text-xs`}
+                name="data"
+                value={d.data}
+                onChange={(e) => setD({ ...d, data: e.target.value })}
+                spellCheck={false}
+              />
+            )}
           </Field>
         </div>
         <div className="flex gap-2 md:col-span-2">

@@ -76,7 +76,15 @@ export class CommerceStore {
       const touchAfter = randInt(rng, 0, 900) * 1000;
       const id = this.flavor.orderId(dayNumber(day), i, rng);
       if (createdAt > now) return;
-      const order: SimOrder = { id, createdAt, updatedAt: Math.min(createdAt + touchAfter, seconds(now)), currency: this.flavor.currency, totalMinor, status, refunds: [] };
+      const order: SimOrder = {
+        id,
+        createdAt,
+        updatedAt: Math.min(createdAt + touchAfter, seconds(now)),
+        currency: this.flavor.currency,
+        totalMinor,
+        status,
+        refunds: [],
+      };
       if (this.flavor.refundable(status) && refundRoll < REFUND_RATE && createdAt + refundAfter <= now) {
         const amountMinor = refundShare < 0.4 ? totalMinor : Math.max(100, Math.round((totalMinor * (0.1 + refundShare * 0.5)) / 100) * 100);
         this.applyRefund(order, createdAt + refundAfter, amountMinor);

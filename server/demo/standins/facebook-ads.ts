@@ -39,10 +39,19 @@ export function facebookAdsStandin(opts: { now: number; days: number; pageSizeCa
 
   const insights = (call: StandinCall, account: string): StandinReply => {
     if (account !== opts.adAccountId) {
-      return graphError(400, `Unsupported get request. Object with ID 'act_${account}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 'GraphMethodException', 100, { error_subcode: 33 });
+      return graphError(
+        400,
+        `Unsupported get request. Object with ID 'act_${account}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+        'GraphMethodException',
+        100,
+        { error_subcode: 33 },
+      );
     }
     const q = call.url.searchParams;
-    const fields = (q.get('fields') ?? 'spend,impressions').split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = (q.get('fields') ?? 'spend,impressions')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     for (const f of fields) if (!(f in FIELDS)) invalid(`${f} is not valid for fields param.`);
     if ((q.get('time_increment') ?? '1') !== '1') invalid('This stand-in supports time_increment=1 only.');
     let since = addDays(today, -30);

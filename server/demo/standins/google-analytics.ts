@@ -88,8 +88,7 @@ export function googleAnalyticsStandin(opts: { now: number; days: number; pageSi
         'UNAUTHENTICATED',
         'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
       ),
-    errorBody: (status, message) =>
-      gaError(status, status === 429 ? 'RESOURCE_EXHAUSTED' : status === 503 ? 'UNAVAILABLE' : 'INTERNAL', message).body,
+    errorBody: (status, message) => gaError(status, status === 429 ? 'RESOURCE_EXHAUSTED' : status === 503 ? 'UNAVAILABLE' : 'INTERNAL', message).body,
     handle(call) {
       const m = /^\/v1beta\/properties\/([^/:]+):runReport$/.exec(call.url.pathname);
       if (call.method !== 'POST' || !m) return gaError(404, 'NOT_FOUND', `Method not found: ${call.method} ${call.url.pathname}`);

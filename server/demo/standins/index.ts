@@ -64,7 +64,10 @@ export type StandinFor<P extends Platform> = P extends 'google-analytics' | 'fac
 /** The credentials and settings each stand-in accepts unless told otherwise. */
 export const STANDIN_DEFAULTS: Record<Platform, { credentials: Record<string, string>; settings: Record<string, string> }> = {
   shopify: { credentials: { accessToken: 'shpat_standin_0123456789abcdef' }, settings: { shopDomain: 'standin-shop.myshopify.com' } },
-  woocommerce: { credentials: { consumerKey: 'ck_standin_0123456789', consumerSecret: 'cs_standin_0123456789' }, settings: { storeUrl: 'https://standin-store.example' } },
+  woocommerce: {
+    credentials: { consumerKey: 'ck_standin_0123456789', consumerSecret: 'cs_standin_0123456789' },
+    settings: { storeUrl: 'https://standin-store.example' },
+  },
   stripe: { credentials: { secretKey: 'sk_test_standin_0123456789abcdef' }, settings: {} },
   'google-analytics': { credentials: { accessToken: 'ya29.standin-0123456789' }, settings: { propertyId: '123456789' } },
   'facebook-ads': { credentials: { accessToken: 'EAAstandin0123456789' }, settings: { adAccountId: '1234567890' } },
@@ -81,7 +84,12 @@ function commerce(store: CommerceStore, expectedRecords: CommerceStandin['expect
   };
 }
 
-function build(platform: Platform, o: Required<Pick<StandinOptions, 'now' | 'days'>> & StandinOptions, credentials: Record<string, string>, settings: Record<string, string>) {
+function build(
+  platform: Platform,
+  o: Required<Pick<StandinOptions, 'now' | 'days'>> & StandinOptions,
+  credentials: Record<string, string>,
+  settings: Record<string, string>,
+) {
   const base = { now: o.now, days: o.days, pageSizeCap: o.pageSizeCap };
   switch (platform) {
     case 'shopify': {
@@ -136,7 +144,9 @@ export async function startStandin<P extends Platform>(platform: P, opts: Standi
 export type AllStandins = { [P in Platform]: StandinFor<P> } & { close(): Promise<void> };
 
 /** One stand-in per platform; `ports` pins any of them (e.g. for a demo's fixed URLs). */
-export async function startAllStandins(opts: Omit<StandinOptions, 'port' | 'credentials'> & { ports?: Partial<Record<Platform, number>> } = {}): Promise<AllStandins> {
+export async function startAllStandins(
+  opts: Omit<StandinOptions, 'port' | 'credentials'> & { ports?: Partial<Record<Platform, number>> } = {},
+): Promise<AllStandins> {
   const { ports, ...rest } = opts;
   const started: Standin[] = [];
   try {

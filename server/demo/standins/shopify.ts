@@ -51,7 +51,16 @@ function renderOrder(o: SimOrder) {
       processed_at: shopTime(r.createdAt),
       note: null,
       transactions: [
-        { id: Number(r.id) + 7, order_id: Number(o.id), kind: 'refund', status: 'success', amount: money(r.amountMinor), currency: o.currency, gateway: 'manual', created_at: shopTime(r.createdAt) },
+        {
+          id: Number(r.id) + 7,
+          order_id: Number(o.id),
+          kind: 'refund',
+          status: 'success',
+          amount: money(r.amountMinor),
+          currency: o.currency,
+          gateway: 'manual',
+          created_at: shopTime(r.createdAt),
+        },
       ],
     })),
   };

@@ -74,13 +74,20 @@ export function stripeStandin(opts: { now: number; days: number; pageSizeCap?: n
     let all = store.orders
       .filter((o) => {
         const c = unix(o.createdAt);
-        return (exact === undefined || c === exact) && (gte === undefined || c >= gte) && (gt === undefined || c > gt) && (lte === undefined || c <= lte) && (lt === undefined || c < lt);
+        return (
+          (exact === undefined || c === exact) &&
+          (gte === undefined || c >= gte) &&
+          (gt === undefined || c > gt) &&
+          (lte === undefined || c <= lte) &&
+          (lt === undefined || c < lt)
+        );
       })
       .sort(order);
     const after = q.get('starting_after');
     if (after) {
       const cursor = store.find(after);
-      if (!cursor) throw new ReplyError(stripeError(400, `No such charge: '${after}'`, 'invalid_request_error', { code: 'resource_missing', param: 'starting_after' }));
+      if (!cursor)
+        throw new ReplyError(stripeError(400, `No such charge: '${after}'`, 'invalid_request_error', { code: 'resource_missing', param: 'starting_after' }));
       all = all.filter((o) => order(cursor, o) < 0);
     }
     const data = all.slice(0, size);

@@ -112,7 +112,15 @@ export function woocommerceStandin(opts: { now: number; days: number; pageSizeCa
     store.createdBetween(dayStart(startDate), dayStart(addDays(endDate, 1)) - 1).flatMap((o) => {
       const updatedAt = new Date(o.updatedAt).toISOString();
       return [
-        { kind: 'order' as const, externalId: o.id, occurredOn: dayOf(o.createdAt), amount: o.totalMinor / minorPerMajor(o.currency), currency: o.currency, status: o.status, updatedAt },
+        {
+          kind: 'order' as const,
+          externalId: o.id,
+          occurredOn: dayOf(o.createdAt),
+          amount: o.totalMinor / minorPerMajor(o.currency),
+          currency: o.currency,
+          status: o.status,
+          updatedAt,
+        },
         ...o.refunds.map((r) => ({
           kind: 'refund' as const,
           externalId: r.id,

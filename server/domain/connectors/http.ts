@@ -1,11 +1,5 @@
 import type { z } from 'zod';
-import {
-  PlatformAuthError,
-  type PlatformError,
-  PlatformRateLimitError,
-  PlatformRequestError,
-  PlatformTransientError,
-} from './errors.ts';
+import { PlatformAuthError, type PlatformError, PlatformRateLimitError, PlatformRequestError, PlatformTransientError } from './errors.ts';
 
 export const DEFAULT_RETRY_AFTER_MS = 1000;
 
@@ -73,11 +67,7 @@ function networkError(err: unknown, signal: AbortSignal, what: string): unknown 
  * One JSON call to a platform, failures typed for the sync engine (see errors.ts). Redirects are not
  * followed: credentials ride in headers Node would forward to whichever host the redirect names.
  */
-export async function requestJson<T = unknown>(
-  ctx: { signal: AbortSignal },
-  url: string | URL,
-  init: JsonRequestInit = {},
-): Promise<JsonResponse<T>> {
+export async function requestJson<T = unknown>(ctx: { signal: AbortSignal }, url: string | URL, init: JsonRequestInit = {}): Promise<JsonResponse<T>> {
   const { mapError, ...rest } = init;
   let target: URL;
   try {

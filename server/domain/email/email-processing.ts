@@ -40,8 +40,14 @@ export function createEmailProcessor(deps: EmailDeps) {
     let transientError: unknown;
     for (const to of recipients) {
       const row = await deps.store.outbox.claim({
-        job_id: ctx.jobKey, recipient: to, sender: deps.from, subject: rendered.subject, template: data.template,
-        html: rendered.html, text_body: rendered.text, organization_id: data.organizationId ?? null,
+        job_id: ctx.jobKey,
+        recipient: to,
+        sender: deps.from,
+        subject: rendered.subject,
+        template: data.template,
+        html: rendered.html,
+        text_body: rendered.text,
+        organization_id: data.organizationId ?? null,
       });
       if (row.status === 'sent') {
         result.alreadySent.push(to);

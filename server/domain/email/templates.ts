@@ -255,8 +255,7 @@ function textLayout(body: Body): string {
   return `${lines.join('\n')}\n`;
 }
 
-const heading = (s: string) =>
-  html`<h1 style="margin:0 0 16px 0;${FONT}font-size:22px;font-weight:700;line-height:30px;color:#111827;">${s}</h1>`;
+const heading = (s: string) => html`<h1 style="margin:0 0 16px 0;${FONT}font-size:22px;font-weight:700;line-height:30px;color:#111827;">${s}</h1>`;
 const para = (content: unknown) => html`<p style="${P}">${content}</p>`;
 const strong = (s: string) => html`<strong>${s}</strong>`;
 
@@ -269,9 +268,7 @@ function reportDelivery(d: Parsed['report-delivery']): Body {
   const highlights = d.highlights ?? [];
   return {
     preheader: `${name}${forOrg} is ready.`,
-    html: html`${heading(`${name} is ready`)}${para(
-      html`${strong(name)}${forOrg}${period} has been generated and is ready to view.`,
-    )}${
+    html: html`${heading(`${name} is ready`)}${para(html`${strong(name)}${forOrg}${period} has been generated and is ready to view.`)}${
       highlights.length
         ? html`<p style="margin:0 0 8px 0;${FONT}font-size:16px;line-height:24px;font-weight:600;color:#1f2937;">Highlights</p><ul style="margin:0 0 24px 0;padding:0 0 0 20px;${FONT}font-size:15px;line-height:22px;color:#1f2937;">${highlights.map(
             (h) => html`<li style="margin:0 0 6px 0;">${h}</li>`,

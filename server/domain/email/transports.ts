@@ -31,13 +31,7 @@ export class EmailRejectedError extends EmailSendError {
 /** Rate limit, server error, network trouble, 4xx SMTP reply: worth retrying with backoff. */
 export class EmailTransientError extends EmailSendError {
   readonly retryable = true;
-  constructor(
-    message: string,
-    provider: SendResult['provider'],
-    status?: number,
-    code?: string,
-    options?: { cause?: unknown; retryAfterMs?: number },
-  ) {
+  constructor(message: string, provider: SendResult['provider'], status?: number, code?: string, options?: { cause?: unknown; retryAfterMs?: number }) {
     super(message, provider, status, code, options);
     this.retryAfterMs = options?.retryAfterMs;
   }

@@ -44,8 +44,13 @@ export function createInsightsProcessor(deps: InsightsDeps) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const insights = computeInsights({ period: data.period, current, previous, anomalyThreshold: deps.anomalyThreshold });
     const stored: StoredInsights = {
-      organizationId: org.id, period: data.period, windowStart: w.current.start, windowEnd: w.current.end,
-      insights, narrative: null, generatedAt: new Date().toISOString(),
+      organizationId: org.id,
+      period: data.period,
+      windowStart: w.current.start,
+      windowEnd: w.current.end,
+      insights,
+      narrative: null,
+      generatedAt: new Date().toISOString(),
     };
     await deps.store.insights.save(stored);
     await deps.cache.set(key, stored, deps.cacheTtlSec);

@@ -101,9 +101,7 @@ export function totalChangeText(metric: MetricName, period: InsightPeriod, f: To
     headline: showsAsZero(f.change)
       ? `${label} unchanged vs the previous ${periodText}`
       : `${label} ${f.change > 0 ? 'up' : 'down'} ${fmtPct(f.change)} vs the previous ${periodText}`,
-    detail:
-      `${label} totalled ${totalText} over ${f.currentDays} days, ` +
-      `against ${prevText} over ${f.previousDays} days in the previous ${periodText}.`,
+    detail: `${label} totalled ${totalText} over ${f.currentDays} days, ` + `against ${prevText} over ${f.previousDays} days in the previous ${periodText}.`,
   };
 }
 

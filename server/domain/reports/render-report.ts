@@ -54,7 +54,10 @@ export function renderReport(input: ReportInput): { title: string; html: string;
   const fmt = (n: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }).format(n);
   const kpiCells = kpis
     .map((k) => {
-      const change = k.changePct === null ? '' : `<div style="font-size:12px;color:${k.changePct >= 0 ? '#047857' : '#b91c1c'}">${k.changePct >= 0 ? '▲' : '▼'} ${fmt(Math.abs(k.changePct))}% vs previous</div>`;
+      const change =
+        k.changePct === null
+          ? ''
+          : `<div style="font-size:12px;color:${k.changePct >= 0 ? '#047857' : '#b91c1c'}">${k.changePct >= 0 ? '▲' : '▼'} ${fmt(Math.abs(k.changePct))}% vs previous</div>`;
       return `<td style="padding:12px;border:1px solid #e2e8f0;vertical-align:top" data-kpi="${esc(k.metric)}"><div style="font-size:12px;color:#64748b">${esc(k.label)}</div><div style="font-size:22px;font-weight:600" data-value="${k.value}">${fmt(k.value)}</div>${change}</td>`;
     })
     .join('');
@@ -63,7 +66,9 @@ export function renderReport(input: ReportInput): { title: string; html: string;
     .map((m) => `<div style="margin:12px 0">${lineChartSvg(input.current[m]!, { title: `Daily ${m.replace('_', ' ')}` })}</div>`)
     .join('');
   const insightItems = input.insights.length
-    ? input.insights.map((i) => `<li style="margin:6px 0"><strong>${esc(i.headline)}</strong><br><span style="color:#475569">${esc(i.detail)}</span></li>`).join('')
+    ? input.insights
+        .map((i) => `<li style="margin:6px 0"><strong>${esc(i.headline)}</strong><br><span style="color:#475569">${esc(i.detail)}</span></li>`)
+        .join('')
     : '<li>No notable changes in this period.</li>';
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font-family:system-ui,sans-serif;color:#0f172a;max-width:760px;margin:24px auto;padding:0 16px">

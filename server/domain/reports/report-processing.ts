@@ -45,21 +45,46 @@ export function createReportProcessor(deps: ReportDeps) {
     ]);
     await ctx.progress(50);
     const insights = computeInsights({ period: data.reportType === 'weekly' ? '7d' : data.reportType === 'monthly' ? '30d' : '90d', current, previous });
-    const report = renderReport({ organizationName: org.name, reportType: data.reportType, start: w.current.start, end: w.current.end, current, previous, insights: insights.slice(0, 8), rows });
+    const report = renderReport({
+      organizationName: org.name,
+      reportType: data.reportType,
+      start: w.current.start,
+      end: w.current.end,
+      current,
+      previous,
+      insights: insights.slice(0, 8),
+      rows,
+    });
     const id = reportIdFor(data, end);
     await deps.store.reports.save({
-      id, organizationId: org.id, reportType: data.reportType, periodStart: w.current.start, periodEnd: w.current.end,
-      title: report.title, kpis: report.kpis, createdAt: new Date().toISOString(), html: report.html, csv: report.csv,
+      id,
+      organizationId: org.id,
+      reportType: data.reportType,
+      periodStart: w.current.start,
+      periodEnd: w.current.end,
+      title: report.title,
+      kpis: report.kpis,
+      createdAt: new Date().toISOString(),
+      html: report.html,
+      csv: report.csv,
     });
     const recipients = [...new Set(data.recipientEmails ?? [])];
-    const highlights = report.kpis.slice(0, 4).map((k) => `${k.label}: ${k.value}${k.changePct === null ? '' : ` (${k.changePct >= 0 ? '+' : ''}${k.changePct}%)`}`);
+    const highlights = report.kpis
+      .slice(0, 4)
+      .map((k) => `${k.label}: ${k.value}${k.changePct === null ? '' : ` (${k.changePct >= 0 ? '+' : ''}${k.changePct}%)`}`);
     for (const to of recipients) {
       await deps.sendEmail(
         {
           to,
           subject: report.title.slice(0, 200),
           template: 'report-delivery',
-          data: { reportName: report.title, organizationName: org.name, period: `${w.current.start} to ${w.current.end}`, reportUrl: `${deps.publicUrl}/api/reports/${encodeURIComponent(id)}/html`, highlights },
+          data: {
+            reportName: report.title,
+            organizationName: org.name,
+            period: `${w.current.start} to ${w.current.end}`,
+            reportUrl: `${deps.publicUrl}/api/reports/${encodeURIComponent(id)}/html`,
+            highlights,
+          },
           organizationId: org.id,
         },
         { jobId: `report-email-${createHash('sha256').update(`${id}:${to}`).digest('hex').slice(0, 24)}` },

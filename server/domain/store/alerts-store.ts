@@ -87,20 +87,32 @@ export class AlertStore {
     return r && toAlert(r);
   }
 
-  async list(filter: { organizationId?: string; severity?: AlertSeverity; status?: AlertStatus; limit?: number; offset?: number } = {}): Promise<{ alerts: Alert[]; total: number }> {
+  async list(
+    filter: { organizationId?: string; severity?: AlertSeverity; status?: AlertStatus; limit?: number; offset?: number } = {},
+  ): Promise<{ alerts: Alert[]; total: number }> {
     let q = this.db.selectFrom('alerts');
     if (filter.organizationId) q = q.where('organization_id', '=', filter.organizationId);
     if (filter.severity) q = q.where('severity', '=', filter.severity);
     if (filter.status) q = q.where('status', '=', filter.status);
     const [rows, count] = await Promise.all([
-      q.selectAll().orderBy('last_at', 'desc').limit(filter.limit ?? 50).offset(filter.offset ?? 0).execute(),
+      q
+        .selectAll()
+        .orderBy('last_at', 'desc')
+        .limit(filter.limit ?? 50)
+        .offset(filter.offset ?? 0)
+        .execute(),
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { alerts: rows.map(toAlert), total: Number(count.n) };
   }
 
   async acknowledge(id: string, by: string): Promise<Alert | undefined> {
-    await this.db.updateTable('alerts').set({ status: 'acknowledged', acknowledged_by: by, acknowledged_at: now() }).where('id', '=', id).where('status', '=', 'open').execute();
+    await this.db
+      .updateTable('alerts')
+      .set({ status: 'acknowledged', acknowledged_by: by, acknowledged_at: now() })
+      .where('id', '=', id)
+      .where('status', '=', 'open')
+      .execute();
     return this.get(id);
   }
 

@@ -20,12 +20,21 @@ export class OutboxStore {
       .values({ ...e, id: randomUUID(), status: 'pending', provider: null, message_id: null, error: null, created_at: now(), sent_at: null })
       .onConflict((oc) => oc.columns(['job_id', 'recipient']).doNothing())
       .execute();
-    const row = await this.db.selectFrom('email_outbox').selectAll().where('job_id', '=', e.job_id).where('recipient', '=', e.recipient).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('email_outbox')
+      .selectAll()
+      .where('job_id', '=', e.job_id)
+      .where('recipient', '=', e.recipient)
+      .executeTakeFirstOrThrow();
     return toOutbox(row);
   }
 
   async markSent(id: string, provider: string, messageId: string): Promise<void> {
-    await this.db.updateTable('email_outbox').set({ status: 'sent', provider, message_id: messageId, sent_at: now(), error: null }).where('id', '=', id).execute();
+    await this.db
+      .updateTable('email_outbox')
+      .set({ status: 'sent', provider, message_id: messageId, sent_at: now(), error: null })
+      .where('id', '=', id)
+      .execute();
   }
 
   async markFailed(id: string, error: string): Promise<void> {
@@ -36,7 +45,12 @@ export class OutboxStore {
     let q = this.db.selectFrom('email_outbox');
     if (filter.status) q = q.where('status', '=', filter.status);
     const [rows, count] = await Promise.all([
-      q.selectAll().orderBy('created_at', 'desc').limit(filter.limit ?? 50).offset(filter.offset ?? 0).execute(),
+      q
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .limit(filter.limit ?? 50)
+        .offset(filter.offset ?? 0)
+        .execute(),
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { emails: rows.map(toOutbox), total: Number(count.n) };
@@ -51,8 +65,18 @@ export class OutboxStore {
 
 function toOutbox(r: Selectable<EmailOutboxTable>): OutboxEmail {
   return {
-    id: r.id, jobId: r.job_id, recipient: r.recipient, sender: r.sender, subject: r.subject, template: r.template,
-    organizationId: r.organization_id, status: r.status as OutboxEmail['status'], provider: r.provider, messageId: r.message_id,
-    error: r.error, createdAt: r.created_at, sentAt: r.sent_at,
+    id: r.id,
+    jobId: r.job_id,
+    recipient: r.recipient,
+    sender: r.sender,
+    subject: r.subject,
+    template: r.template,
+    organizationId: r.organization_id,
+    status: r.status as OutboxEmail['status'],
+    provider: r.provider,
+    messageId: r.message_id,
+    error: r.error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
   };
 }

@@ -19,7 +19,7 @@ const CHUNK = 500;
 export const NOT_A_SALE = ['voided', 'cancelled', 'canceled', 'failed', 'pending', 'trash', 'expired'];
 
 const now = () => new Date().toISOString();
-const chunks = <T,>(xs: T[], n = CHUNK) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const chunks = <T>(xs: T[], n = CHUNK) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 export interface UpsertResult {
   /** Rows inserted or changed; an identical row is left alone and not counted. */
@@ -54,7 +54,11 @@ export class Store {
 
   async createOrganization(input: { id?: string; name: string }): Promise<Organization> {
     const row = { id: input.id ?? randomUUID(), name: input.name, created_at: now() };
-    await this.db.insertInto('organizations').values(row).onConflict((oc) => oc.column('id').doUpdateSet({ name: row.name })).execute();
+    await this.db
+      .insertInto('organizations')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet({ name: row.name }))
+      .execute();
     return (await this.getOrganization(row.id))!;
   }
 
@@ -69,7 +73,14 @@ export class Store {
   }
 
   async addMember(input: Omit<Member, 'id'> & { id?: string }): Promise<Member> {
-    const row = { id: input.id ?? randomUUID(), organization_id: input.organizationId, name: input.name, email: input.email.toLowerCase(), role: input.role, created_at: now() };
+    const row = {
+      id: input.id ?? randomUUID(),
+      organization_id: input.organizationId,
+      name: input.name,
+      email: input.email.toLowerCase(),
+      role: input.role,
+      created_at: now(),
+    };
     await this.db
       .insertInto('members')
       .values(row)
@@ -135,7 +146,15 @@ export class Store {
 
   async updateIntegration(
     id: string,
-    patch: Partial<{ name: string; status: IntegrationStatus; credentials: Record<string, string>; settings: Record<string, string>; baseUrl: string | null; webhookSecret: string | null; lastError: string | null }>,
+    patch: Partial<{
+      name: string;
+      status: IntegrationStatus;
+      credentials: Record<string, string>;
+      settings: Record<string, string>;
+      baseUrl: string | null;
+      webhookSecret: string | null;
+      lastError: string | null;
+    }>,
   ): Promise<Integration | undefined> {
     const set: Partial<IntegrationsTable> = { updated_at: now() };
     if (patch.name !== undefined) set.name = patch.name;
@@ -157,7 +176,13 @@ export class Store {
   async recordSyncSuccess(id: string, cursor: string | null, at = now()): Promise<void> {
     await this.db
       .updateTable('integrations')
-      .set({ last_sync_at: at, sync_cursor: cursor, last_error: null, updated_at: at, status: sql<string>`case when status = 'ERROR' then 'ACTIVE' else status end` })
+      .set({
+        last_sync_at: at,
+        sync_cursor: cursor,
+        last_error: null,
+        updated_at: at,
+        status: sql<string>`case when status = 'ERROR' then 'ACTIVE' else status end`,
+      })
       .where('id', '=', id)
       .execute();
   }
@@ -170,7 +195,11 @@ export class Store {
   // — platform records and daily metrics —
 
   /** Stores records by (integration, kind, platform id); an unchanged record is not rewritten. */
-  async upsertRecords(integration: Pick<Integration, 'id' | 'organizationId' | 'platform'>, records: PlatformRecord[], source: 'sync' | 'webhook'): Promise<UpsertResult> {
+  async upsertRecords(
+    integration: Pick<Integration, 'id' | 'organizationId' | 'platform'>,
+    records: PlatformRecord[],
+    source: 'sync' | 'webhook',
+  ): Promise<UpsertResult> {
     let changed = 0;
     const days = new Set<string>();
     const at = now();
@@ -195,7 +224,11 @@ export class Store {
         .selectFrom('platform_records')
         .select(['kind', 'external_id', 'occurred_on'])
         .where('integration_id', '=', integration.id)
-        .where('external_id', 'in', rows.map((r) => r.external_id))
+        .where(
+          'external_id',
+          'in',
+          rows.map((r) => r.external_id),
+        )
         .execute();
       const res = await this.db
         .insertInto('platform_records')
@@ -241,12 +274,7 @@ export class Store {
     for (const part of chunks(days, 200)) {
       const sums = await this.db
         .selectFrom('platform_records')
-        .select((eb) => [
-          'occurred_on',
-          'kind',
-          eb.fn.sum<number>('amount').as('total'),
-          eb.fn.countAll<number>().as('n'),
-        ])
+        .select((eb) => ['occurred_on', 'kind', eb.fn.sum<number>('amount').as('total'), eb.fn.countAll<number>().as('n')])
         .where('integration_id', '=', integration.id)
         .where('occurred_on', 'in', part)
         .where((eb) => eb.or([eb('kind', '=', 'refund'), eb('status', 'not in', NOT_A_SALE)]))
@@ -275,7 +303,16 @@ export class Store {
     for (const part of chunks(dedupe(metrics, (m) => `${m.date}/${m.metric}`))) {
       const res = await this.db
         .insertInto('daily_metrics')
-        .values(part.map((m) => ({ organization_id: integration.organizationId, integration_id: integration.id, date: m.date, metric: m.metric, value: m.value, updated_at: at })))
+        .values(
+          part.map((m) => ({
+            organization_id: integration.organizationId,
+            integration_id: integration.id,
+            date: m.date,
+            metric: m.metric,
+            value: m.value,
+            updated_at: at,
+          })),
+        )
         .onConflict((oc) =>
           oc
             .columns(['integration_id', 'date', 'metric'])
@@ -296,16 +333,39 @@ export class Store {
     if (filter.to) q = q.where('date', '<=', filter.to);
     if (filter.metric) q = q.where('metric', '=', filter.metric);
     const rows = await q.orderBy('date').orderBy('metric').execute();
-    return rows.map((r) => ({ organizationId: r.organization_id, integrationId: r.integration_id, date: r.date, metric: r.metric as MetricName, value: Number(r.value) }));
+    return rows.map((r) => ({
+      organizationId: r.organization_id,
+      integrationId: r.integration_id,
+      date: r.date,
+      metric: r.metric as MetricName,
+      value: Number(r.value),
+    }));
   }
 
   // — webhook events —
 
   /** Records a webhook event once by its id; a second delivery reports `duplicate`. */
-  async recordWebhookEvent(e: { id: string; integrationId: string | null; organizationId: string | null; platform: string; eventType: string; status: 'processed' | 'skipped' | 'unmatched'; payload: unknown }): Promise<{ duplicate: boolean }> {
+  async recordWebhookEvent(e: {
+    id: string;
+    integrationId: string | null;
+    organizationId: string | null;
+    platform: string;
+    eventType: string;
+    status: 'processed' | 'skipped' | 'unmatched';
+    payload: unknown;
+  }): Promise<{ duplicate: boolean }> {
     const res = await this.db
       .insertInto('webhook_events')
-      .values({ id: e.id, integration_id: e.integrationId, organization_id: e.organizationId, platform: e.platform, event_type: e.eventType, status: e.status, payload: JSON.stringify(e.payload ?? null), received_at: now() })
+      .values({
+        id: e.id,
+        integration_id: e.integrationId,
+        organization_id: e.organizationId,
+        platform: e.platform,
+        event_type: e.eventType,
+        status: e.status,
+        payload: JSON.stringify(e.payload ?? null),
+        received_at: now(),
+      })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
     return { duplicate: Number(res.numInsertedOrUpdatedRows ?? 0) === 0 };
@@ -321,12 +381,27 @@ export class Store {
     const id = randomUUID();
     await this.db
       .insertInto('sync_runs')
-      .values({ id, integration_id: input.integrationId, organization_id: input.organizationId, job_id: input.jobId, sync_type: input.syncType, status: 'running', started_at: now(), finished_at: null, pages: 0, records: 0, error: null })
+      .values({
+        id,
+        integration_id: input.integrationId,
+        organization_id: input.organizationId,
+        job_id: input.jobId,
+        sync_type: input.syncType,
+        status: 'running',
+        started_at: now(),
+        finished_at: null,
+        pages: 0,
+        records: 0,
+        error: null,
+      })
       .execute();
     return id;
   }
 
-  async updateSyncRun(id: string, patch: { status?: SyncRun['status']; pages?: number; records?: number; error?: string | null; finished?: boolean }): Promise<void> {
+  async updateSyncRun(
+    id: string,
+    patch: { status?: SyncRun['status']; pages?: number; records?: number; error?: string | null; finished?: boolean },
+  ): Promise<void> {
     await this.db
       .updateTable('sync_runs')
       .set({
@@ -341,16 +416,34 @@ export class Store {
   }
 
   async listSyncRuns(integrationId: string, limit = 20): Promise<SyncRun[]> {
-    const rows = await this.db.selectFrom('sync_runs').selectAll().where('integration_id', '=', integrationId).orderBy('started_at', 'desc').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('integration_id', '=', integrationId)
+      .orderBy('started_at', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
-      id: r.id, integrationId: r.integration_id, organizationId: r.organization_id, jobId: r.job_id, syncType: r.sync_type,
-      status: r.status as SyncRun['status'], startedAt: r.started_at, finishedAt: r.finished_at, pages: Number(r.pages), records: Number(r.records), error: r.error,
+      id: r.id,
+      integrationId: r.integration_id,
+      organizationId: r.organization_id,
+      jobId: r.job_id,
+      syncType: r.sync_type,
+      status: r.status as SyncRun['status'],
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      pages: Number(r.pages),
+      records: Number(r.records),
+      error: r.error,
     }));
   }
 
   /** Counts per table, for tests and the demo's summary. */
   async countRows(table: keyof DB): Promise<number> {
-    const r = await this.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 }

@@ -47,8 +47,14 @@ const RECORD_PLATFORMS = new Set<Platform>(['shopify', 'woocommerce', 'stripe'])
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal.reason); };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
@@ -76,7 +82,12 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
 
     const resumed = asCheckpoint(ctx.lastProgress);
     const cp: Checkpoint = resumed ?? {
-      runId: await deps.store.startSyncRun({ integrationId: integration.id, organizationId: integration.organizationId, jobId: ctx.jobId, syncType: data.syncType }),
+      runId: await deps.store.startSyncRun({
+        integrationId: integration.id,
+        organizationId: integration.organizationId,
+        jobId: ctx.jobId,
+        syncType: data.syncType,
+      }),
       window: syncWindow(data, integration.syncCursor, recordBased),
       pages: 0,
       records: 0,
@@ -87,7 +98,12 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
 
     try {
       // Inside the try: an unresolvable base URL (a stand-in that is down) must close the run too.
-      const connCtx = { baseUrl: await deps.baseUrlFor(integration, connector), credentials: secrets?.credentials ?? {}, settings: integration.settings, signal: ctx.signal };
+      const connCtx = {
+        baseUrl: await deps.baseUrlFor(integration, connector),
+        credentials: secrets?.credentials ?? {},
+        settings: integration.settings,
+        signal: ctx.signal,
+      };
       do {
         if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
         const budget = await deps.budget.take(integration.id);
@@ -115,7 +131,10 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
     const cursor = recordBased ? cp.cursor : new Date().toISOString();
     await deps.store.recordSyncSuccess(integration.id, cursor);
     await deps.store.updateSyncRun(cp.runId, { status: 'succeeded', finished: true, error: null });
-    deps.log?.info({ integrationId: integration.id, platform: integration.platform, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed }, 'Sync finished');
+    deps.log?.info(
+      { integrationId: integration.id, platform: integration.platform, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed },
+      'Sync finished',
+    );
     if (cp.changed > 0) await deps.onNewData?.(integration.organizationId);
     return { integrationId: integration.id, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed };
   };

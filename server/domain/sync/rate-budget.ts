@@ -14,7 +14,11 @@ export function createRateBudget(redis: Redis, opts: { prefix: string; max: numb
     async take(key) {
       const window = Math.floor(Date.now() / opts.windowMs);
       const k = `${opts.prefix}:budget:${key}:${window}`;
-      const res = await redis.multi().incr(k).pexpire(k, opts.windowMs * 2).exec();
+      const res = await redis
+        .multi()
+        .incr(k)
+        .pexpire(k, opts.windowMs * 2)
+        .exec();
       const used = Number(res?.[0]?.[1] ?? 0);
       if (used <= opts.max) return { ok: true };
       return { ok: false, retryAfterMs: (window + 1) * opts.windowMs - Date.now() };

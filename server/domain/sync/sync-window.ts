@@ -14,10 +14,19 @@ const addDays = (d: string, n: number) => day(Date.parse(`${d}T00:00:00Z`) + n *
  * an incremental one reads what changed since the stored cursor (record platforms) or the last
  * few days (metric platforms), and falls back to full when there is no cursor yet.
  */
-export function syncWindow(job: Pick<DataSyncJobData, 'syncType' | 'startDate' | 'endDate'>, cursor: string | null, recordBased: boolean, now = new Date()): SyncWindow & { mode: 'full' | 'incremental' | 'range' } {
+export function syncWindow(
+  job: Pick<DataSyncJobData, 'syncType' | 'startDate' | 'endDate'>,
+  cursor: string | null,
+  recordBased: boolean,
+  now = new Date(),
+): SyncWindow & { mode: 'full' | 'incremental' | 'range' } {
   const today = day(now);
   if (job.startDate || job.endDate) {
-    return { mode: 'range', startDate: job.startDate ? day(job.startDate) : addDays(today, -FULL_SYNC_DAYS + 1), endDate: job.endDate ? day(job.endDate) : today };
+    return {
+      mode: 'range',
+      startDate: job.startDate ? day(job.startDate) : addDays(today, -FULL_SYNC_DAYS + 1),
+      endDate: job.endDate ? day(job.endDate) : today,
+    };
   }
   const fullStart = addDays(today, -FULL_SYNC_DAYS + 1);
   if (job.syncType === 'full' || !cursor) return { mode: 'full', startDate: fullStart, endDate: today };

@@ -28,6 +28,7 @@ export function mapWebhookEvent(platform: string, eventType: string, payload: un
     }
   }
   if (platform === 'woocommerce' && WOO_ORDER_TOPICS.has(eventType)) return { kind: 'records', records: wooOrderToRecords(wooOrderSchema.parse(payload)) };
-  if (platform === 'stripe' && STRIPE_CHARGE_TYPES.has(eventType)) return { kind: 'records', records: stripeChargeToRecords(stripeEvent.parse(payload).data.object) };
+  if (platform === 'stripe' && STRIPE_CHARGE_TYPES.has(eventType))
+    return { kind: 'records', records: stripeChargeToRecords(stripeEvent.parse(payload).data.object) };
   return { kind: 'unknown' };
 }

@@ -37,7 +37,11 @@ export async function webhookIntegration(store: Store, platform: string, integra
 }
 
 /** The signing secret for a platform's webhooks: the integration's own, else configuration's. */
-export async function webhookSecret(deps: Pick<WebhookDeps, 'store' | 'fallbackSecret'>, platform: string, integrationId?: string): Promise<string | undefined> {
+export async function webhookSecret(
+  deps: Pick<WebhookDeps, 'store' | 'fallbackSecret'>,
+  platform: string,
+  integrationId?: string,
+): Promise<string | undefined> {
   const integration = await webhookIntegration(deps.store, platform, integrationId);
   const own = integration ? (await deps.store.getIntegrationSecrets(integration.id))?.webhookSecret : undefined;
   return own ?? deps.fallbackSecret(platform);
@@ -53,7 +57,8 @@ export function createWebhookProcessor(deps: WebhookDeps) {
   return async function processWebhook(data: WebhookJobData, ctx: ProcessorContext): Promise<WebhookResult> {
     const integration = await webhookIntegration(deps.store, data.platform, data.integrationId);
     const secret = await webhookSecret(deps, data.platform, data.integrationId);
-    if (!secret) throw new PermanentJobError(`No webhook secret for ${data.platform}${data.integrationId ? ` integration ${data.integrationId}` : ''}: cannot verify`);
+    if (!secret)
+      throw new PermanentJobError(`No webhook secret for ${data.platform}${data.integrationId ? ` integration ${data.integrationId}` : ''}: cannot verify`);
     const raw = rawBodyOf(data);
     if (raw === undefined) throw new PermanentJobError('The job carries no raw body to verify its signature against');
     if (!verifyCarriedSignature(data.platform, raw, data.signature, secret)) {

@@ -17,7 +17,10 @@ export function requestLog(log: Logger): RequestHandler {
         (req.method === 'GET' && !/^\/(api|trpc|admin\/queues\/api)\b/.test(req.path)) ||
         (req.originalUrl.startsWith('/api/webhooks/') && res.statusCode < 400);
       const level = res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
-      log[level]({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name }, 'request');
+      log[level](
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name },
+        'request',
+      );
     });
     next();
   };

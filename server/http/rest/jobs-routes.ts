@@ -54,7 +54,11 @@ const failedWindowQuery = z.object({ start: listIndex, end: listIndex });
 export function jobsRestRoutes(deps: RestDeps): express.Router {
   const router = express.Router();
 
-  router.get('/monitoring', requireUser, ok(() => deps.queueService.getAllQueueStats()));
+  router.get(
+    '/monitoring',
+    requireUser,
+    ok(() => deps.queueService.getAllQueueStats()),
+  );
 
   router.post(
     '/monitoring/retry',
@@ -108,7 +112,12 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
         case 'empty':
           return { queueName: queue, action, removed: await deps.actions.empty(actor(req), queue) };
         case 'clean': {
-          const input = cleanInputSchema.parse({ queue, state: param(req, 'state'), graceMs: num(param(req, 'grace') ?? param(req, 'graceMs')), limit: num(param(req, 'limit')) });
+          const input = cleanInputSchema.parse({
+            queue,
+            state: param(req, 'state'),
+            graceMs: num(param(req, 'grace') ?? param(req, 'graceMs')),
+            limit: num(param(req, 'limit')),
+          });
           return { queueName: queue, action, state: input.state, graceMs: input.graceMs, removed: await deps.actions.clean(actor(req), input) };
         }
       }

@@ -23,5 +23,7 @@ export const queuesRouter = router({
   empty: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ removed: await ctx.services.actions.empty(ctx.actor, input.queue) })),
   clean: adminProcedure.input(cleanInputSchema).mutation(async ({ ctx, input }) => ({ removed: await ctx.services.actions.clean(ctx.actor, input) })),
   retryAll: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ retried: await ctx.services.actions.retryAll(ctx.actor, input.queue) })),
-  promoteAll: adminProcedure.input(queueInput).mutation(async ({ ctx, input }) => ({ promoted: await ctx.services.actions.promoteAll(ctx.actor, input.queue) })),
+  promoteAll: adminProcedure
+    .input(queueInput)
+    .mutation(async ({ ctx, input }) => ({ promoted: await ctx.services.actions.promoteAll(ctx.actor, input.queue) })),
 });
