@@ -23,6 +23,7 @@ import { QueueName } from '../../shared/queues.ts';
 import { startRedisServer, type RedisServerHandle } from '../../server/embedded-redis.ts';
 import { BATCH_SIZE } from '../../server/queue/queue-service.ts';
 import { createRedisConnection, type Redis } from '../../server/redis.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { API_TOKEN, VIEWER_API_TOKEN, startApiApp, type ApiApp } from '../helpers/api-app.ts';
 
 const N = 100_000;
@@ -182,13 +183,14 @@ async function auditedBy<T>(fn: () => Promise<T>): Promise<{ result: T; entries:
   const before = (await app.services.audit.list(1, 1)).total;
   const result = await fn();
   expect((await board('PUT', `${QueueName.DATA_SYNC}/resume`)).status).toBe(200);
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const { entries, total } = await app.services.audit.list(1, 50);
-    if (entries[0]?.action === `bullboard.PUT /api/queues/${QueueName.DATA_SYNC}/resume`) return { result, entries: entries.slice(1, total - before) };
-    if (Date.now() > deadline) throw new Error('the barrier write was never audited');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const { entries, total } = await waitFor(
+    async () => {
+      const page = await app.services.audit.list(1, 50);
+      return page.entries[0]?.action === `bullboard.PUT /api/queues/${QueueName.DATA_SYNC}/resume` ? page : undefined;
+    },
+    { timeoutMs: 5_000, message: 'the barrier write to be audited' },
+  );
+  return { result, entries: entries.slice(1, total - before) };
 }
 
 /** One Bull Board write on a queue: its reply, the stall, the jobs each Redis call removed, its audit entries. */

@@ -5,6 +5,7 @@ import type { WebhookJobData } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { createWebhookProcessor, type WebhookResult } from '../../server/domain/sync/webhook-processing.ts';
 import { secretsFromConfig } from '../../server/webhooks/secrets.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 import { WEBHOOK_SECRETS, startApiApp, type ApiApp } from '../helpers/api-app.ts';
 
 /**
@@ -53,19 +54,18 @@ const shopifyHeaders = (body: Buffer, topic: string, webhookId: string, secret =
   'x-shopify-webhook-id': webhookId,
 });
 
-/** Polls a job until it is completed or failed. */
+/** Waits until a job is completed or failed. */
 async function settle(jobId: string, timeoutMs = 15_000) {
   const q = app.runtime.queueService.queue(HOOKS);
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await q.getJobState(jobId);
-    if (state === 'completed' || state === 'failed') {
-      const job = (await q.getJob(jobId))!;
-      return { state, result: job.returnvalue as WebhookResult, failedReason: job.failedReason, data: job.data as WebhookJobData };
-    }
-    if (Date.now() > until) throw new Error(`job ${jobId} still ${state} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const state = await waitFor(
+    async () => {
+      const s = await q.getJobState(jobId);
+      return s === 'completed' || s === 'failed' ? s : undefined;
+    },
+    { timeoutMs, message: `job ${jobId} to complete or fail` },
+  );
+  const job = (await q.getJob(jobId))!;
+  return { state, result: job.returnvalue as WebhookResult, failedReason: job.failedReason, data: job.data as WebhookJobData };
 }
 
 const jobCount = async () => {
