@@ -114,7 +114,7 @@ export const sessionKey = (app: ApiApp, cookie: string) =>
 
 /** Set-Cookie split into its value and attributes (attribute names lower-cased). */
 export function parseSetCookie(header: string | null) {
-  expect(header).toBeTruthy();
+  expect(header, 'a Set-Cookie header').toMatch(/^[^=;\s]+=/);
   const [pair, ...attrs] = header!.split(';').map((s) => s.trim());
   const i = pair.indexOf('=');
   const attributes = new Map<string, string>();

@@ -46,7 +46,7 @@ describe('security headers', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toMatch(/^(DENY|SAMEORIGIN)$/);
-    expect(res.headers.get('referrer-policy')).toBeTruthy();
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
     expect(res.headers.get('content-security-policy')).toBeNull();
   });
 
