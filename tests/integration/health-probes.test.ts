@@ -4,7 +4,6 @@
  * WORKER_HTTP_PORT (also while they still wait for Redis at start).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,10 +11,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compose, type System } from '../../server/app/compose.ts';
 import { loadConfig } from '../../server/config.ts';
-import { freePort, startRedisServer, type RedisServerHandle } from '../../server/embedded-redis.ts';
+import { freePort, } from '../../server/embedded-redis.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { connect, redisUrl, removeKeys, testPrefix } from '../helpers/redis.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
+import { scratch } from '../helpers/scratch.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,37 +37,20 @@ async function probe(base: string, p: string): Promise<Probe> {
   return { status: res.status, body, ms: performance.now() - t0 };
 }
 
-// Per-test resources, released in afterEach whatever happened: processes and systems first (they still
-// talk to Redis), then the test's keys on the shared Redis, then private redis-servers, then directories.
-const stoppers: Array<() => Promise<unknown>> = [];
-const prefixes: string[] = [];
-const servers: RedisServerHandle[] = [];
-const dirs: string[] = [];
+const scratchpad = scratch('probes');
+const { tempDir, privateRedis } = scratchpad;
+afterEach(() => scratchpad.cleanup());
 
-afterEach(async () => {
-  const failures: unknown[] = [];
-  const attempt = (fn: () => Promise<unknown>) => fn().catch((err) => failures.push(err));
-  await Promise.all(stoppers.splice(0).map(attempt));
-  if (prefixes.length) {
+/** The test's keys on the shared Redis go once its systems and processes have stopped. */
+function removeKeysLater(prefix: string): void {
+  scratchpad.onCleanup(async () => {
     const c = connect();
-    for (const prefix of prefixes.splice(0)) await attempt(() => removeKeys(c, prefix));
-    await c.quit();
-  }
-  for (const s of servers.splice(0)) await attempt(() => s.stop());
-  for (const d of dirs.splice(0)) await attempt(async () => fs.rmSync(d, { recursive: true, force: true }));
-  if (failures.length) throw new AggregateError(failures, 'cleanup failed');
-});
-
-function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bizinsights-probes-${label}-`));
-  dirs.push(dir);
-  return dir;
-}
-
-async function privateRedis(dir: string, port: number): Promise<RedisServerHandle> {
-  const handle = await startRedisServer({ dir, port, args: ['--appendonly', 'no'] });
-  servers.push(handle);
-  return handle;
+    try {
+      await removeKeys(c, prefix);
+    } finally {
+      await c.quit();
+    }
+  });
 }
 
 /** `npm start` as the tests compose it: HTTP and the real workers, no scheduler, on `url` under a fresh prefix. */
@@ -90,8 +73,8 @@ async function startSystem(url: string): Promise<{ system: System; base: string 
     demo: false,
     overrides: { scheduleSource: emptyScheduleSource, sampleDepth: false },
   });
-  stoppers.push(() => system.stop());
-  if (url === redisUrl()) prefixes.push(prefix);
+  scratchpad.onStop(() => system.stop());
+  if (url === redisUrl()) removeKeysLater(prefix);
   const { port } = await system.listen(0, '127.0.0.1');
   return { system, base: `http://127.0.0.1:${port}` };
 }
@@ -198,7 +181,7 @@ class WorkerProcess {
     this.child.stdout!.setEncoding('utf8').on('data', (s: string) => (this.output += s));
     this.child.stderr!.setEncoding('utf8').on('data', (s: string) => (this.output += s));
     this.closed = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
-    stoppers.push(() => this.kill());
+    scratchpad.onStop(() => this.kill());
   }
 
   get running(): boolean {
@@ -239,7 +222,7 @@ class WorkerProcess {
 
 async function startWorker(url: string): Promise<{ worker: WorkerProcess; base: string }> {
   const prefix = testPrefix('probes-wp');
-  if (url === redisUrl()) prefixes.push(prefix);
+  if (url === redisUrl()) removeKeysLater(prefix);
   const dataDir = tempDir('worker');
   const httpPort = await freePort();
   const worker = new WorkerProcess(

@@ -1,20 +1,13 @@
-/**
- * A Redis outage as the API sees it: a composed `npm start` (HTTP and workers) on a private redis-server that
- * is stopped and started again on the same port. During the outage REST, tRPC and sign-in answer 503 within
- * a second or so instead of hanging; afterwards the API answers again and the workers process new jobs, by
- * themselves.
- */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertJobData } from '../../shared/jobs.ts';
 import { compose, type System } from '../../server/app/compose.ts';
 import { loadConfig } from '../../server/config.ts';
-import { freePort, startRedisServer, type RedisServerHandle } from '../../server/embedded-redis.ts';
+import { freePort, } from '../../server/embedded-redis.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { testPrefix } from '../helpers/redis.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
+import { scratch } from '../helpers/scratch.ts';
 import { settlesWithin, waitFor } from '../helpers/wait-for.ts';
 
 const ADMIN_PASSWORD = 'outage-admin-password';
@@ -22,32 +15,11 @@ const API_TOKEN = 'outage-api-token';
 /** What "fast" means here: the request path's bound is about a second; a hang lasts the whole outage. */
 const FAST_MS = 2_000;
 
-// Released in afterEach whatever happened: the system first (it talks to Redis), then Redis, then directories.
-const stoppers: Array<() => Promise<unknown>> = [];
-const servers: RedisServerHandle[] = [];
-const dirs: string[] = [];
-
-afterEach(async () => {
-  const failures: unknown[] = [];
-  const attempt = (fn: () => Promise<unknown>) => fn().catch((err) => failures.push(err));
-  // Bounded: a system stopped while its Redis is still down (a failed test) must not hold the other cleanups.
-  for (const stop of stoppers.splice(0)) await attempt(() => settlesWithin(stop(), 15_000, 'system.stop()'));
-  for (const s of servers.splice(0)) await attempt(() => s.stop());
-  for (const d of dirs.splice(0)) await attempt(async () => fs.rmSync(d, { recursive: true, force: true }));
-  if (failures.length) throw new AggregateError(failures, 'cleanup failed');
-});
-
-function tempDir(label: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bizinsights-outage-${label}-`));
-  dirs.push(dir);
-  return dir;
-}
-
-async function privateRedis(dir: string, port: number): Promise<RedisServerHandle> {
-  const handle = await startRedisServer({ dir, port, args: ['--appendonly', 'no'] });
-  servers.push(handle);
-  return handle;
-}
+// Released in afterEach whatever happened: the system first (bounded: one stopped while its Redis is still
+// down, in a failed test, must not hold the other cleanups), then Redis, then directories.
+const scratchpad = scratch('outage');
+const { tempDir, privateRedis } = scratchpad;
+afterEach(() => scratchpad.cleanup((stop) => settlesWithin(stop, 15_000, 'system.stop()')));
 
 interface Answer {
   status: number;
@@ -109,7 +81,7 @@ async function startSystem(url: string, processed: Set<number>): Promise<{ syste
       sampleDepth: false,
     },
   });
-  stoppers.push(() => system.stop());
+  scratchpad.onStop(() => system.stop());
   const { port } = await system.listen(0, '127.0.0.1');
   return { system, base: `http://127.0.0.1:${port}` };
 }
