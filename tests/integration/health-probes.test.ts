@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compose, type System } from '../../server/app/compose.ts';
 import { loadConfig } from '../../server/config.ts';
-import { freePort, } from '../../server/embedded-redis.ts';
+import { freePort } from '../../server/embedded-redis.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { connect, redisUrl, removeKeys, testPrefix } from '../helpers/redis.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';

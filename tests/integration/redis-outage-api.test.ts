@@ -1,9 +1,14 @@
-
+/**
+ * A Redis outage as the API sees it: a composed `npm start` (HTTP and workers) on a private redis-server that
+ * is stopped and started again on the same port. During the outage REST, tRPC and sign-in answer 503 within
+ * a second or so instead of hanging; afterwards the API answers again and the workers process new jobs, by
+ * themselves.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AlertJobData } from '../../shared/jobs.ts';
 import { compose, type System } from '../../server/app/compose.ts';
 import { loadConfig } from '../../server/config.ts';
-import { freePort, } from '../../server/embedded-redis.ts';
+import { freePort } from '../../server/embedded-redis.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { testPrefix } from '../helpers/redis.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
