@@ -79,6 +79,19 @@ export const configSchema = z.object({
   WEBHOOK_SECRET_STRIPE: z.string().optional(),
   WEBHOOK_SECRET_GOOGLE_ANALYTICS: z.string().optional(),
   WEBHOOK_SECRET_FACEBOOK_ADS: z.string().optional(),
+  /** Platform API versions the connectors speak (defaults in server/domain/connectors/api-versions.ts). */
+  FACEBOOK_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v24.0')
+    .optional(),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-(01|04|07|10)$/, 'must be a quarterly version like 2026-10')
+    .optional(),
+  STRIPE_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, 'must look like 2026-08-26.dahlia')
+    .optional(),
   RESEND_API_KEY: z.string().optional(),
   /** Resend's API address (tests point it at a local stand-in). */
   RESEND_BASE_URL: z.url().optional(),

@@ -53,6 +53,8 @@ export interface SyncRun {
   pages: number;
   records: number;
   error: string | null;
+  /** What the operator should know about the run (e.g. orders older than 60 days not readable without read_all_orders). */
+  notice: string | null;
 }
 
 /** Creating an integration: credentials are sealed at rest; settings are plain. */

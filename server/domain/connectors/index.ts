@@ -1,17 +1,35 @@
 import type { Platform } from '../../../shared/jobs.ts';
 import type { Connector } from './types.ts';
+import { type ApiVersions, DEFAULT_API_VERSIONS } from './api-versions.ts';
 import { shopifyConnector } from './shopify.ts';
 import { woocommerceConnector } from './woocommerce.ts';
 import { stripeConnector } from './stripe.ts';
 import { googleAnalyticsConnector } from './google-analytics.ts';
 import { facebookAdsConnector } from './facebook-ads.ts';
 
-export const CONNECTORS: Record<Platform, Connector> = {
-  shopify: shopifyConnector,
-  woocommerce: woocommerceConnector,
-  stripe: stripeConnector,
-  'google-analytics': googleAnalyticsConnector,
-  'facebook-ads': facebookAdsConnector,
-};
+export interface ConnectorOptions {
+  /** Versions from configuration; unset ones take DEFAULT_API_VERSIONS. */
+  apiVersions?: Partial<ApiVersions>;
+}
+
+/** One connector per platform, speaking the configured API versions. */
+export function createConnectors(opts: ConnectorOptions = {}): Record<Platform, Connector> {
+  const versions: ApiVersions = { ...DEFAULT_API_VERSIONS, ...stripUndefined(opts.apiVersions ?? {}) };
+  void versions;
+  return {
+    shopify: shopifyConnector,
+    woocommerce: woocommerceConnector,
+    stripe: stripeConnector,
+    'google-analytics': googleAnalyticsConnector,
+    'facebook-ads': facebookAdsConnector,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+/** The connectors at the default versions (tests, scripts). */
+export const CONNECTORS: Record<Platform, Connector> = createConnectors();
 
 export const connectorFor = (platform: Platform): Connector => CONNECTORS[platform];

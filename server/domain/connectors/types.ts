@@ -33,6 +33,11 @@ export interface ConnectorContext {
   /** Non-secret settings: shopDomain, propertyId, adAccountId, … */
   settings: Record<string, string>;
   signal: AbortSignal;
+  /**
+   * Stores changed credentials (a refreshed access token and its expiry) sealed with the integration,
+   * merged over the others, and updates `credentials` for the rest of the sync. Absent outside a sync.
+   */
+  saveCredentials?(patch: Record<string, string>): Promise<void>;
 }
 
 /** What to fetch: changes since a cursor (incremental) or a date range (full / explicit). */
@@ -51,6 +56,10 @@ export interface Page {
   nextPage?: string;
   /** Shopify's X-Shopify-Shop-Api-Call-Limit ("32/40") as numbers, when the platform says. */
   callLimit?: { used: number; max: number };
+  /** Wait this long before the next page (a cost-based throttle running low), in ms. */
+  pauseMs?: number;
+  /** Something the operator should know about this sync (e.g. a window narrowed by missing scopes): kept on the sync run. */
+  notice?: string;
 }
 
 /** One platform's API: fetch one page of a window; the sync engine loops, stores and checkpoints. */

@@ -164,4 +164,9 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('email_outbox_created').on('email_outbox').columns(['created_at']).execute();
     },
   },
+  '003_sync_run_notice': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sync_runs').addColumn('notice', 'text').execute();
+    },
+  },
 };

@@ -85,6 +85,7 @@ export interface SyncRunsTable {
   pages: number;
   records: number;
   error: string | null;
+  notice: string | null;
 }
 
 export interface InsightsTable {

@@ -393,6 +393,7 @@ export class Store {
         pages: 0,
         records: 0,
         error: null,
+        notice: null,
       })
       .execute();
     return id;
@@ -400,7 +401,7 @@ export class Store {
 
   async updateSyncRun(
     id: string,
-    patch: { status?: SyncRun['status']; pages?: number; records?: number; error?: string | null; finished?: boolean },
+    patch: { status?: SyncRun['status']; pages?: number; records?: number; error?: string | null; notice?: string | null; finished?: boolean },
   ): Promise<void> {
     await this.db
       .updateTable('sync_runs')
@@ -409,6 +410,7 @@ export class Store {
         ...(patch.pages !== undefined ? { pages: patch.pages } : {}),
         ...(patch.records !== undefined ? { records: patch.records } : {}),
         ...(patch.error !== undefined ? { error: patch.error } : {}),
+        ...(patch.notice !== undefined ? { notice: patch.notice } : {}),
         ...(patch.finished ? { finished_at: now() } : {}),
       })
       .where('id', '=', id)
@@ -435,6 +437,7 @@ export class Store {
       pages: Number(r.pages),
       records: Number(r.records),
       error: r.error,
+      notice: r.notice ?? null,
     }));
   }
 

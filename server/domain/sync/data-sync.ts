@@ -2,8 +2,8 @@ import type { AlertJobData, DataSyncJobData, Platform } from '../../../shared/jo
 import type { Integration } from '../../../shared/domain.ts';
 import type { Logger } from '../../logger.ts';
 import { DelayJobError, PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
-import { PlatformAuthError, PlatformRateLimitError, PlatformRequestError } from '../connectors/errors.ts';
-import type { Connector, SyncWindow } from '../connectors/types.ts';
+import { PlatformAccessError, PlatformAuthError, PlatformRateLimitError, PlatformRequestError } from '../connectors/errors.ts';
+import type { Connector, ConnectorContext, SyncWindow } from '../connectors/types.ts';
 import type { Store } from '../store/store.ts';
 import type { RateBudget } from './rate-budget.ts';
 import { syncWindow } from './sync-window.ts';
@@ -30,6 +30,18 @@ interface Checkpoint {
   records: number;
   changed: number;
   cursor: string | null;
+  /** Throttles in a row without a page between them (the backoff grows with it when the platform names no wait). */
+  throttles?: number;
+  notice?: string;
+}
+
+/** Backoff for a throttle the platform names no wait for: 30 s, doubling per throttle in a row, at most an hour. */
+export const UNTOLD_THROTTLE_BASE_MS = 30_000;
+export const UNTOLD_THROTTLE_CAP_MS = 3_600_000;
+export function throttleDelayMs(err: PlatformRateLimitError, throttlesInARow: number): number {
+  if (err.told) return err.retryAfterMs;
+  const grown = UNTOLD_THROTTLE_BASE_MS * 2 ** Math.max(0, throttlesInARow - 1);
+  return Math.min(UNTOLD_THROTTLE_CAP_MS, Math.max(err.retryAfterMs, grown));
 }
 
 export interface DataSyncResult {
@@ -40,6 +52,8 @@ export interface DataSyncResult {
   /** Rows of records and metrics that changed: 0 means the sync brought nothing new. */
   changed: number;
   skipped?: string;
+  /** The run's notice (shown with the job's result in the console). */
+  notice?: string;
 }
 
 const RECORD_PLATFORMS = new Set<Platform>(['shopify', 'woocommerce', 'stripe']);
@@ -98,11 +112,15 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
 
     try {
       // Inside the try: an unresolvable base URL (a stand-in that is down) must close the run too.
-      const connCtx = {
+      const connCtx: ConnectorContext = {
         baseUrl: await deps.baseUrlFor(integration, connector),
         credentials: secrets?.credentials ?? {},
         settings: integration.settings,
         signal: ctx.signal,
+        async saveCredentials(patch) {
+          connCtx.credentials = { ...connCtx.credentials, ...patch };
+          await deps.store.updateIntegration(integration.id, { credentials: connCtx.credentials });
+        },
       };
       do {
         if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('aborted');
@@ -119,10 +137,17 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
         cp.pages += 1;
         cp.records += page.records.length + page.metrics.length;
         cp.pageToken = page.nextPage;
+        cp.throttles = 0;
+        const newNotice = page.notice !== undefined && page.notice !== cp.notice;
+        if (newNotice) cp.notice = page.notice;
         await ctx.progress({ ...cp });
-        await deps.store.updateSyncRun(cp.runId, { pages: cp.pages, records: cp.records });
-        // Shopify says how full its bucket is: near the top, slow down rather than hit 429.
-        if (page.callLimit && page.callLimit.used / page.callLimit.max >= 0.8 && cp.pageToken) await sleep(1000, ctx.signal);
+        await deps.store.updateSyncRun(cp.runId, { pages: cp.pages, records: cp.records, ...(newNotice ? { notice: cp.notice } : {}) });
+        // A platform that says how full its bucket is: near the top, slow down rather than be throttled.
+        if (cp.pageToken) {
+          const full = page.callLimit && page.callLimit.used / page.callLimit.max >= 0.8;
+          const pause = Math.max(page.pauseMs ?? 0, full ? 1000 : 0);
+          if (pause > 0) await sleep(pause, ctx.signal);
+        }
       } while (cp.pageToken);
     } catch (err) {
       return handleFailure(err, deps, integration, cp, ctx);
@@ -136,7 +161,14 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
       'Sync finished',
     );
     if (cp.changed > 0) await deps.onNewData?.(integration.organizationId);
-    return { integrationId: integration.id, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed };
+    return {
+      integrationId: integration.id,
+      mode: cp.window.mode,
+      pages: cp.pages,
+      records: cp.records,
+      changed: cp.changed,
+      ...(cp.notice ? { notice: cp.notice } : {}),
+    };
   };
 }
 
@@ -144,8 +176,11 @@ async function handleFailure(err: unknown, deps: DataSyncDeps, integration: Inte
   const message = (err as Error)?.message ?? String(err);
   if (err instanceof PlatformRateLimitError) {
     // Wait as the platform says, then resume from this page: the checkpoint is the job's progress.
+    cp.throttles = (cp.throttles ?? 0) + 1;
+    const delayMs = throttleDelayMs(err, cp.throttles);
+    await ctx.progress({ ...cp });
     await deps.store.updateSyncRun(cp.runId, { status: 'deferred', error: `rate limited: ${message}` });
-    throw new DelayJobError(err.retryAfterMs, `${integration.platform} rate limit: retry in ${err.retryAfterMs} ms`);
+    throw new DelayJobError(delayMs, `${integration.platform} rate limit: retry in ${delayMs} ms`);
   }
   await deps.store.updateSyncRun(cp.runId, { status: 'failed', finished: true, error: ctx.signal.aborted ? `stopped: ${message}` : message });
   // The checkpoint stays in the job's progress: a retry (5xx, network, timeout) resumes this run.
@@ -162,6 +197,20 @@ async function handleFailure(err: unknown, deps: DataSyncDeps, integration: Inte
       `auth-error-${integration.id}`,
     );
     throw new PermanentJobError(`Credentials refused by ${integration.platform} (${err.status}): integration marked NEEDS_REAUTH`);
+  }
+  if (err instanceof PlatformAccessError) {
+    await deps.store.setIntegrationStatus(integration.id, 'ERROR', message);
+    await deps.raiseAlert(
+      {
+        organizationId: integration.organizationId,
+        alertType: err.alertType,
+        severity: 'HIGH',
+        message: `${integration.platform} integration "${integration.name}": ${message}`.slice(0, 1000),
+        metadata: { integrationId: integration.id, platform: integration.platform, status: err.status ?? null },
+      },
+      `${err.alertType.toLowerCase()}-${integration.id}`,
+    );
+    throw new PermanentJobError(`${integration.platform} refused access: ${message}`);
   }
   if (err instanceof PlatformRequestError) throw new PermanentJobError(`${integration.platform} refused the request: ${message}`);
   if (ctx.attempt >= ctx.maxAttempts && !ctx.signal.aborted) await deps.store.setIntegrationStatus(integration.id, 'ERROR', message);

@@ -1,4 +1,4 @@
-import { CONNECTORS } from '../../domain/connectors/index.ts';
+import { createConnectors } from '../../domain/connectors/index.ts';
 import { integrationBaseUrl } from '../../domain/sync/base-urls.ts';
 import { createDataSyncProcessor } from '../../domain/sync/data-sync.ts';
 import { createRateBudget } from '../../domain/sync/rate-budget.ts';
@@ -26,7 +26,9 @@ export function dataSyncProcessor(deps: ProcessorDeps) {
   const prefix = deps.config.QUEUE_PREFIX;
   return createDataSyncProcessor({
     store: deps.store,
-    connectors: CONNECTORS,
+    connectors: createConnectors({
+      apiVersions: { facebook: deps.config.FACEBOOK_API_VERSION, shopify: deps.config.SHOPIFY_API_VERSION, stripe: deps.config.STRIPE_API_VERSION },
+    }),
     baseUrlFor: deps.baseUrlFor ?? integrationBaseUrl,
     budget: createRateBudget(deps.connection, { prefix, max: deps.config.SYNC_CALLS_PER_MINUTE, windowMs: 60_000 }),
     raiseAlert: async (data, dedupeKey) => {
