@@ -1,4 +1,5 @@
-// `npm run bench`: our layers side by side with plain BullMQ, in one run, on a Redis of its own.
+// `npm run bench` (compiled with tsc to dist/bench, run with node as production runs; `npm run bench:tsx` runs the
+// sources): our layers side by side with plain BullMQ, in one run, on a Redis of its own.
 //
 // Each scenario (one module under scripts/bench/) alternates plain and ours (the order flips every round)
 // and repeats the pair BENCH_ROUNDS times (default 3); the table shows the medians. Worker drains, webhook
@@ -120,7 +121,7 @@ async function runAll(redisUrl: string, started: number): Promise<void> {
   const tookSec = elapsed(started) / 1000;
   log(`\n${header}\n`);
   log(formatTable(rows));
-  log(`\nratio = ours / plain. Took ${num(tookSec, 0)} s.`);
+  log(`\nratio = ours / plain; for the worker drain rows, the median of each round's own ratio (both sides run back to back). Took ${num(tookSec, 0)} s.`);
 
   const target = jsonTarget();
   if (target) {

@@ -99,29 +99,28 @@ export const MAX_WEBHOOK_JOB_DATA_BYTES = 3 * 1024 * 1024;
  */
 export function jsonShape(value: unknown, maxDepth: number): { tooDeep: boolean; bytesAtMost: number } {
   let bytes = 0;
-  // Two parallel stacks, containers only: this runs at every enqueue, so it allocates little.
-  const containers: object[] = [];
-  const depths: number[] = [];
-  const visit = (v: unknown, depth: number) => {
+  // Two parallel stacks and no inner closure: this runs at every enqueue and in the worker for every job,
+  // so it allocates little (tsx's keepNames would also wrap an inner function on every call).
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
     if (typeof v === 'string') bytes += 6 * v.length + 2;
     // A BigInt does not serialize, and toJSON (Date, Buffer…) decides for itself what it writes: no bound.
     else if (typeof v === 'bigint' || (v != null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) bytes = Number.POSITIVE_INFINITY;
     else if (v === null || typeof v !== 'object') bytes += 24;
     else {
-      containers.push(v);
-      depths.push(depth);
-    }
-  };
-  visit(value, 1);
-  while (containers.length > 0) {
-    const v = containers.pop() as Record<string, unknown>;
-    const depth = depths.pop() as number;
-    if (depth > maxDepth) return { tooDeep: true, bytesAtMost: bytes };
-    // An array writes "null," for each hole, which Object.keys skips.
-    bytes += 2 + (Array.isArray(v) ? 5 * v.length : 0);
-    for (const key of Object.keys(v)) {
-      bytes += 6 * key.length + 4;
-      visit(v[key], depth + 1);
+      // Containers are checked when taken: the value itself is level 1.
+      if (depth > maxDepth) return { tooDeep: true, bytesAtMost: bytes };
+      const o = v as Record<string, unknown>;
+      // An array writes "null," for each hole, which Object.keys skips.
+      bytes += 2 + (Array.isArray(o) ? 5 * o.length : 0);
+      for (const key of Object.keys(o)) {
+        bytes += 6 * key.length + 4;
+        values.push(o[key]);
+        depths.push(depth + 1);
+      }
     }
   }
   return { tooDeep: false, bytesAtMost: bytes };

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { ChildArgs } from './child.ts';
 import type { ChildMessage, ParentMessage } from './shared.ts';
 
-// Compiled (npm run bench:compiled) the child is child.js beside this file; under tsx, child.ts.
+// Compiled (npm run bench) the child is child.js beside this file; under tsx (npm run bench:tsx), child.ts.
 const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? './child.js' : './child.ts', import.meta.url));
 
 /**

@@ -12,6 +12,12 @@ export interface Row {
   /** What the target bounds: ours/plain (default), ours − plain (latency), or ours alone (a stall in ms). */
   targetKind?: 'ratio' | 'delta' | 'abs';
   digits?: number;
+  /**
+   * The median of the rounds' own ours/plain ratios, when the scenario pairs its runs (each round runs both
+   * sides back to back): a machine whose speed drifts during the run moves both sides of a pair alike, so this
+   * is steadier than the ratio of the two medians, and it is the ratio shown and judged.
+   */
+  pairedRatio?: number;
   /** A short remark shown in the table's last column (how many jobs, CPU shares…). */
   note?: string;
   error?: string;
@@ -23,8 +29,10 @@ const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('e
 function measured(row: Row): number {
   if (row.targetKind === 'delta') return row.ours - row.plain;
   if (row.targetKind === 'abs') return row.ours;
-  return row.ours / row.plain;
+  return ratioOf(row);
 }
+
+const ratioOf = (row: Row): number => row.pairedRatio ?? row.ours / row.plain;
 
 export function verdict(row: Row): string {
   if (row.error) return 'error';
@@ -48,7 +56,7 @@ export function formatTable(rows: Row[]): string {
   const header = ['scenario', 'plain', 'ours', 'ratio', 'target', 'verdict', ...(withNotes ? ['note'] : [])];
   const lines = rows.map((r) => {
     if (r.error) return [r.scenario, '–', '–', '–', '–', `error: ${r.error.split('\n')[0].slice(0, 80)}`, ...(withNotes ? [''] : [])];
-    const ratio = r.ours / r.plain;
+    const ratio = ratioOf(r);
     return [
       `${r.scenario} (${r.unit})`,
       fmt(r.plain, r.digits),
@@ -76,7 +84,8 @@ export function tableJson(rows: Row[], meta: Record<string, unknown>): string {
       unit: r.unit,
       plain: n(r.plain),
       ours: n(r.ours),
-      ratio: n(r.ours / r.plain),
+      ratio: n(ratioOf(r)),
+      ratioKind: r.pairedRatio === undefined ? 'medians' : 'paired',
       better: r.better,
       target: r.target ?? null,
       targetKind: r.target === undefined ? null : (r.targetKind ?? 'ratio'),
