@@ -68,10 +68,37 @@ async function run(ctx: BenchContext): Promise<Row[]> {
   const cpu = (d: DrainResult) => d.cpuMicros / d.completed;
   return [
     { scenario: 'Worker drain', unit: 'jobs/s', plain: m('plain', tput), ours: m('ours', tput), pairedRatio: paired(tput), better: 'higher', target: 0.95 },
-    { scenario: 'Worker memory: peak RSS', unit: 'MB', plain: m('plain', rssPeak), ours: m('ours', rssPeak), pairedRatio: paired(rssPeak), better: 'lower', target: 1.15, digits: 1 },
+    {
+      scenario: 'Worker memory: peak RSS',
+      unit: 'MB',
+      plain: m('plain', rssPeak),
+      ours: m('ours', rssPeak),
+      pairedRatio: paired(rssPeak),
+      better: 'lower',
+      target: 1.15,
+      digits: 1,
+    },
     { scenario: 'Worker memory: RSS growth', unit: 'MB', plain: m('plain', rssDelta), ours: m('ours', rssDelta), better: 'lower', digits: 1 },
-    { scenario: 'Worker memory: heapUsed growth', unit: 'MB', plain: m('plain', heapDelta), ours: m('ours', heapDelta), pairedRatio: paired(heapDelta), better: 'lower', target: 1.3, digits: 1 },
-    { scenario: 'Worker CPU per job', unit: 'µs', plain: m('plain', cpu), ours: m('ours', cpu), pairedRatio: paired(cpu), better: 'lower', target: 1.1, digits: 1 },
+    {
+      scenario: 'Worker memory: heapUsed growth',
+      unit: 'MB',
+      plain: m('plain', heapDelta),
+      ours: m('ours', heapDelta),
+      pairedRatio: paired(heapDelta),
+      better: 'lower',
+      target: 1.3,
+      digits: 1,
+    },
+    {
+      scenario: 'Worker CPU per job',
+      unit: 'µs',
+      plain: m('plain', cpu),
+      ours: m('ours', cpu),
+      pairedRatio: paired(cpu),
+      better: 'lower',
+      target: 1.1,
+      digits: 1,
+    },
   ];
 }
 
