@@ -10,6 +10,12 @@ const isoDate = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(s) && 
   message: 'must be an ISO date (YYYY-MM-DD) or date-time',
 });
 
+/**
+ * A JSON object of any fields (alert metadata, email template data). Checked, not copied: z.record would
+ * rebuild it key by key for every job a worker takes, and its values are free-form anyway.
+ */
+const freeFormObject = z.custom<Record<string, unknown>>((v) => v !== null && typeof v === 'object' && !Array.isArray(v), 'must be an object');
+
 export const PLATFORMS = ['shopify', 'woocommerce', 'stripe', 'google-analytics', 'facebook-ads'] as const;
 export const platformSchema = z.enum(PLATFORMS);
 export type Platform = z.infer<typeof platformSchema>;
@@ -68,7 +74,7 @@ export const emailJobSchema = z.object({
   to: z.union([z.email(), z.array(z.email()).min(1, 'needs at least one address')]),
   subject: z.string().trim().min(1, 'must not be empty').max(998),
   template: z.enum(EMAIL_TEMPLATES),
-  data: z.record(z.string(), z.unknown()),
+  data: freeFormObject,
   organizationId: id.optional(),
 });
 
@@ -79,7 +85,7 @@ export const alertJobSchema = z.object({
   alertType: id,
   severity: z.enum(ALERT_SEVERITIES),
   message: z.string().trim().min(1, 'must not be empty'),
-  metadata: z.record(z.string(), z.unknown()),
+  metadata: freeFormObject,
 });
 
 /**
@@ -92,42 +98,69 @@ export const MAX_JOB_DATA_BYTES = 512 * 1024;
 /** A webhook job carries its body twice (parsed, and the raw bytes in base64): room for a 1 MB body. */
 export const MAX_WEBHOOK_JOB_DATA_BYTES = 3 * 1024 * 1024;
 
+/** What shapeBytes answers for a value that nests deeper than allowed (a cycle counts as too deep). */
+const TOO_DEEP = -1;
+
+// The walk's stacks, kept between calls: every enqueue and every job a worker takes is checked, and a
+// walk that allocates nothing keeps the worker's garbage (and with it V8's young generation) small.
+// A walk that starts while another runs (a toJSON getter that enqueues) gets stacks of its own.
+let sharedValues: unknown[] = [];
+let sharedDepths: number[] = [];
+let walking = false;
+
 /**
- * How a JSON value nests and an upper bound of its serialized size, in one walk without recursion (so
- * any depth is safe to ask about; a cycle counts as too deep). The bound lets small data, nearly all of
- * it, skip serializing: a UTF-16 unit is at most 6 bytes of JSON ("\u0001"), a number at most 24.
+ * An upper bound of a JSON value's serialized size, or TOO_DEEP when it nests more than `maxDepth`
+ * levels (a scalar is level 0, `{}` level 1), in one walk without recursion (so any depth is safe to ask
+ * about). The bound lets small data, nearly all of it, skip serializing: a UTF-16 unit is at most 6 bytes
+ * of JSON ("\u0001"), a number at most 24.
  */
-export function jsonShape(value: unknown, maxDepth: number): { tooDeep: boolean; bytesAtMost: number } {
+function shapeBytes(value: unknown, maxDepth: number): number {
+  if (typeof value === 'string') return 6 * value.length + 2;
+  if (value === null || (typeof value !== 'object' && typeof value !== 'bigint')) return 24;
+  const own = walking;
+  const values = own ? [] : sharedValues;
+  const depths = own ? [] : sharedDepths;
+  walking = true;
   let bytes = 0;
-  // Two parallel stacks and no inner closure: this runs at every enqueue and in the worker for every job,
-  // so it allocates little (tsx's keepNames would also wrap an inner function on every call).
-  const values: unknown[] = [value];
-  const depths: number[] = [1];
-  while (values.length > 0) {
-    const v = values.pop();
-    const depth = depths.pop() as number;
-    if (typeof v === 'string') bytes += 6 * v.length + 2;
-    // A BigInt does not serialize, and toJSON (Date, Buffer…) decides for itself what it writes: no bound.
-    else if (typeof v === 'bigint' || (v != null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) bytes = Number.POSITIVE_INFINITY;
-    else if (v === null || typeof v !== 'object') bytes += 24;
-    else {
-      // Containers are checked when taken: the value itself is level 1.
-      if (depth > maxDepth) return { tooDeep: true, bytesAtMost: bytes };
-      const o = v as Record<string, unknown>;
-      // An array writes "null," for each hole, which Object.keys skips.
-      bytes += 2 + (Array.isArray(o) ? 5 * o.length : 0);
-      for (const key of Object.keys(o)) {
-        bytes += 6 * key.length + 4;
-        values.push(o[key]);
-        depths.push(depth + 1);
+  try {
+    values.push(value);
+    depths.push(1);
+    while (values.length > 0) {
+      const v = values.pop();
+      const depth = depths.pop() as number;
+      if (typeof v === 'string') bytes += 6 * v.length + 2;
+      // A BigInt does not serialize, and toJSON (Date, Buffer…) decides for itself what it writes: no bound.
+      else if (typeof v === 'bigint' || (v != null && typeof (v as { toJSON?: unknown }).toJSON === 'function')) bytes = Number.POSITIVE_INFINITY;
+      else if (v === null || typeof v !== 'object') bytes += 24;
+      else {
+        if (depth > maxDepth) return TOO_DEEP;
+        const o = v as Record<string, unknown>;
+        // An array writes "null," for each hole, which the key walk skips.
+        bytes += 2 + (Array.isArray(o) ? 5 * o.length : 0);
+        for (const key in o) {
+          if (!Object.hasOwn(o, key)) continue;
+          bytes += 6 * key.length + 4;
+          values.push(o[key]);
+          depths.push(depth + 1);
+        }
       }
     }
+    return bytes;
+  } finally {
+    values.length = 0;
+    depths.length = 0;
+    if (!own) walking = false;
   }
-  return { tooDeep: false, bytesAtMost: bytes };
+}
+
+/** How a JSON value nests and an upper bound of its serialized size (see shapeBytes). */
+export function jsonShape(value: unknown, maxDepth: number): { tooDeep: boolean; bytesAtMost: number } {
+  const bytes = shapeBytes(value, maxDepth);
+  return bytes === TOO_DEEP ? { tooDeep: true, bytesAtMost: 0 } : { tooDeep: false, bytesAtMost: bytes };
 }
 
 /** Whether `value` nests objects or arrays more than `maxDepth` levels (a scalar is level 0, `{}` level 1). */
-export const nestsDeeperThan = (value: unknown, maxDepth: number): boolean => jsonShape(value, maxDepth).tooDeep;
+export const nestsDeeperThan = (value: unknown, maxDepth: number): boolean => shapeBytes(value, maxDepth) === TOO_DEEP;
 
 /** UTF-8 byte length of a string, without allocating (shared/ runs in the browser too: no Buffer). */
 export function utf8Length(s: string): number {
@@ -151,11 +184,13 @@ const sizeLabel = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 
 export function jobDataLimitIssue(data: unknown, maxBytes = MAX_JOB_DATA_BYTES): { path: string[]; message: string } | undefined {
   let bytesAtMost = 2;
   if (data && typeof data === 'object') {
-    for (const [key, value] of Object.entries(data)) {
+    const fields = data as Record<string, unknown>;
+    for (const key in fields) {
+      if (!Object.hasOwn(fields, key)) continue;
       // The data object is level 1, so each field may hold MAX_JOB_DATA_DEPTH - 1 levels.
-      const shape = jsonShape(value, MAX_JOB_DATA_DEPTH - 1);
-      if (shape.tooDeep) return { path: [key], message: `must not nest deeper than ${MAX_JOB_DATA_DEPTH} levels (the job data itself is one)` };
-      bytesAtMost += 6 * key.length + 4 + shape.bytesAtMost;
+      const bytes = shapeBytes(fields[key], MAX_JOB_DATA_DEPTH - 1);
+      if (bytes === TOO_DEEP) return { path: [key], message: `must not nest deeper than ${MAX_JOB_DATA_DEPTH} levels (the job data itself is one)` };
+      bytesAtMost += 6 * key.length + 4 + bytes;
     }
   } else bytesAtMost = Number.POSITIVE_INFINITY;
   if (bytesAtMost <= maxBytes) return undefined;
@@ -172,9 +207,11 @@ export function jobDataLimitIssue(data: unknown, maxBytes = MAX_JOB_DATA_BYTES):
 
 /** A queue's schema plus the depth and size limits. */
 function withinLimits<T extends z.ZodType>(schema: T, maxBytes = MAX_JOB_DATA_BYTES): T {
-  return schema.superRefine((data, ctx) => {
-    const issue = jobDataLimitIssue(data, maxBytes);
-    if (issue) ctx.addIssue({ code: 'custom', ...issue });
+  // .check rather than .superRefine: zod makes an addIssue closure per parse for superRefine, and this runs
+  // for every job a worker takes.
+  return schema.check((ctx) => {
+    const issue = jobDataLimitIssue(ctx.value, maxBytes);
+    if (issue) ctx.issues.push({ code: 'custom', input: ctx.value, ...issue });
   });
 }
 
