@@ -104,8 +104,8 @@ const TOO_DEEP = -1;
 // The walk's stacks, kept between calls: every enqueue and every job a worker takes is checked, and a
 // walk that allocates nothing keeps the worker's garbage (and with it V8's young generation) small.
 // A walk that starts while another runs (a toJSON getter that enqueues) gets stacks of its own.
-let sharedValues: unknown[] = [];
-let sharedDepths: number[] = [];
+const sharedValues: unknown[] = [];
+const sharedDepths: number[] = [];
 let walking = false;
 
 /**
