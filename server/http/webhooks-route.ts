@@ -19,8 +19,10 @@ export interface WebhookDeps {
  * POST /api/webhooks/:platform: verify the signature over the raw bytes, enqueue, answer 200
  * `{received: true}` at once. The platform's event id is the job id, so a redelivery adds nothing;
  * the same signed body under a fresh (unsigned) delivery id adds nothing for 24 h either. A correctly
- * signed delivery is never answered 4xx (the platform would retry it for days): what cannot be read
- * is queued and recorded as unreadable.
+ * signed delivery is never answered 4xx (Shopify and Stripe would retry it for days; WooCommerce never
+ * retries, it loses the event and disables the webhook after more than 5 failures in a row): what
+ * cannot be read is queued and recorded as unreadable. A platform's unsigned URL check (WooCommerce's
+ * ping) is answered 200 and queues nothing.
  */
 export function webhookRoutes(deps: WebhookDeps): express.Router {
   const router = express.Router();
@@ -33,13 +35,17 @@ export function webhookRoutes(deps: WebhookDeps): express.Router {
 
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const hook = webhookFor(platform);
+    if (hook.isPing?.(raw, req.headers)) {
+      deps.log.info({ platform, integrationId }, 'Webhook ping answered');
+      return res.json({ received: true, ping: true });
+    }
     const verdict = hook.verify(raw, req.headers, secret);
     if (!verdict.ok) {
       deps.log.warn({ platform, reason: verdict.reason }, 'Webhook refused: signature check failed');
       return sendError(res, 401, 'BAD_SIGNATURE', 'Signature verification failed');
     }
     const body = readSignedBody(raw);
-    const job = webhookJobFor({ platform, raw, body, event: hook.describe(body.ok ? body.payload : undefined, req.headers), integrationId });
+    const job = webhookJobFor({ platform, raw, body, event: hook.describe(body.ok ? body.payload : undefined, req.headers, raw), integrationId });
     if (job.tooLarge) {
       deps.log.warn({ platform, bytes: raw.length }, 'Webhook refused: body too large to queue');
       return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Webhook body is too large to queue (${raw.length} bytes)`);

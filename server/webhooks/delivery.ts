@@ -4,9 +4,10 @@ import { webhookJobId, type WebhookEvent } from './platforms.ts';
 
 /**
  * From a delivery whose signature checked out to the job that carries it. Pure: the route does the
- * I/O. A correctly signed delivery always becomes a job, because the platform retries anything but
- * a 2xx for days: an unreadable body, a blank topic or an over-long id are carried and recorded,
- * never refused.
+ * I/O. A correctly signed delivery always becomes a job — Shopify and Stripe retry anything but a 2xx
+ * for days, and WooCommerce never retries (a refused delivery is lost, and more than 5 in a row
+ * disable the webhook): an unreadable body, a blank topic or an over-long id are carried and
+ * recorded, never refused.
  */
 
 /** How long a replay of a signed body under a fresh delivery id (those headers are not signed) queues nothing. */

@@ -11,7 +11,9 @@ export interface WebhookEvent {
 
 export interface PlatformWebhook {
   verify(rawBody: Buffer, headers: IncomingHttpHeaders, secret: string): { ok: boolean; reason?: string };
-  describe(payload: unknown, headers: IncomingHttpHeaders): WebhookEvent;
+  describe(payload: unknown, headers: IncomingHttpHeaders, rawBody?: Buffer): WebhookEvent;
+  /** An unsigned request that only checks the URL answers (WooCommerce's at webhook creation): 200, nothing queued. */
+  isPing?(rawBody: Buffer, headers: IncomingHttpHeaders): boolean;
 }
 
 const header = (h: IncomingHttpHeaders, name: string): string | undefined => {
@@ -22,6 +24,16 @@ const field = (payload: unknown, key: string): string | undefined => {
   const v = payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[key] : undefined;
   return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 };
+
+/**
+ * WooCommerce's delivery id is wp_hash(webhook id + the second it was sent): two deliveries of one
+ * webhook in the same second share it. With the body's digest it names one delivery, not one second.
+ */
+function wooEventId(deliveryId: string | undefined, raw: Buffer | undefined): string | undefined {
+  const id = deliveryId?.trim();
+  if (!id || !raw) return id || undefined;
+  return `${id}-${createHash('sha256').update(raw).digest('hex').slice(0, 16)}`;
+}
 
 const base64 =
   (sigHeader: string): PlatformWebhook['verify'] =>
@@ -38,11 +50,13 @@ export const PLATFORM_WEBHOOKS: Record<string, PlatformWebhook> = {
   },
   woocommerce: {
     verify: base64('x-wc-webhook-signature'),
-    describe: (_p, h) => ({
+    describe: (_p, h, raw) => ({
       eventType: header(h, 'x-wc-webhook-topic') ?? 'unknown',
-      eventId: header(h, 'x-wc-webhook-delivery-id'),
+      eventId: wooEventId(header(h, 'x-wc-webhook-delivery-id'), raw),
       signature: header(h, 'x-wc-webhook-signature') ?? '',
     }),
+    // WC_Webhook::deliver_ping posts `webhook_id=<id>` with no X-WC-Webhook-* header and wants exactly 200.
+    isPing: (raw, h) => raw.length <= 40 && !header(h, 'x-wc-webhook-signature') && /^webhook_id=\d+$/.test(raw.toString('latin1').trim()),
   },
   stripe: {
     verify: (raw, h, secret) => verifyStripe(raw, header(h, 'stripe-signature'), secret),

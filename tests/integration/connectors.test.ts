@@ -6,6 +6,7 @@ import { CONNECTORS } from '../../server/domain/connectors/index.ts';
 import type { Connector, ConnectorContext, DailyMetricRow, PlatformRecord, SyncWindow } from '../../server/domain/connectors/types.ts';
 import { PlatformAuthError, PlatformRateLimitError, PlatformRequestError, PlatformTransientError } from '../../server/domain/connectors/errors.ts';
 import { requestJson } from '../../server/domain/connectors/http.ts';
+import { shopifyOrderSchema, shopifyOrderToRecords } from '../../server/domain/connectors/shopify-rest.ts';
 import { startAllStandins, startStandin, type AllStandins, type CommerceStandin, type MetricsStandin } from '../../server/demo/standins/index.ts';
 
 /** A fixed past "now" for the stand-ins: their history is deterministic, and anything added during the test is newer. */
@@ -59,7 +60,8 @@ describe.each(COMMERCE)('%s connector against its stand-in', (platform) => {
     const expected = s().expectedRecords(WINDOW.startDate, WINDOW.endDate);
 
     expect(pages.length).toBeGreaterThan(5);
-    expect(s().requests.length - before).toBe(pages.length);
+    // Shopify reads the token's scopes once first (they bound the window).
+    expect(s().requests.length - before).toBe(pages.length + (platform === 'shopify' ? 1 : 0));
     expect(expected.filter((r) => r.kind === 'refund').length).toBeGreaterThan(0);
     expect(byKey(withoutPayload(records))).toEqual(byKey(expected));
     expect(new Set(records.map((r) => `${r.kind}:${r.externalId}`)).size).toBe(records.length);
@@ -75,7 +77,7 @@ describe.each(COMMERCE)('%s connector against its stand-in', (platform) => {
 
     const { records } = await fetchAll(connector, s().context(), window);
 
-    const refundId = platform === 'stripe' ? `${refunded.id}-refund` : refund.id;
+    const refundId = refund.id;
     expect(records.map((r) => r.externalId).sort()).toEqual([added.id, refunded.id, refundId].sort());
     expect(records.find((r) => r.externalId === added.id)).toMatchObject({ amount: 19.99, occurredOn: today() });
     expect(records.find((r) => r.externalId === refundId)).toMatchObject({ kind: 'refund', amount: 10 });
@@ -109,12 +111,12 @@ describe.each(ALL)('%s connector failures', (platform) => {
   const connector = CONNECTORS[platform];
   const small = { startDate: '2025-03-01', endDate: '2025-03-02' };
 
-  it('a bad token → PlatformAuthError (401)', async () => {
+  it('a bad token → PlatformAuthError (401; Meta says 400 with code 190)', async () => {
     const ctx = s().context();
     ctx.credentials = Object.fromEntries(Object.keys(ctx.credentials).map((k) => [k, 'wrong']));
     const err = await connector.fetchPage(ctx, small).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PlatformAuthError);
-    expect((err as PlatformAuthError).status).toBe(401);
+    expect((err as PlatformAuthError).status).toBe(platform === 'facebook-ads' ? 400 : 401);
   });
 
   it('missing credentials → PlatformAuthError without a call', async () => {
@@ -156,47 +158,77 @@ describe.each(ALL)('%s connector failures', (platform) => {
 });
 
 describe('platform specifics', () => {
-  it('Shopify: the call limit is read, and later pages send only page_info and limit', async () => {
+  it('Shopify: scopes once, then one GraphQL query per page, each next one after the previous endCursor with the same search; the bucket read as callLimit', async () => {
     const s = standins.shopify;
     const from = s.requests.length;
+    const q0 = s.queries.length;
     const { pages } = await fetchAll(CONNECTORS.shopify, s.context(), { startDate: '2025-03-01', endDate: '2025-03-10' });
     expect(pages.length).toBeGreaterThan(1);
-    for (const p of pages) expect(p.callLimit).toEqual({ used: expect.any(Number), max: 40 });
-    expect(pages[0].callLimit!.used).toBeGreaterThanOrEqual(1);
-    const [first, ...rest] = s.requests.slice(from);
-    expect(first.query).toMatchObject({ status: 'any', limit: '250', created_at_min: '2025-03-01T00:00:00Z', created_at_max: '2025-03-10T23:59:59Z' });
-    for (const r of rest) expect(Object.keys(r.query).sort()).toEqual(['limit', 'page_info']);
+    expect(s.requests.slice(from).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /admin/oauth/access_scopes.json',
+      ...pages.map(() => 'POST /admin/api/2026-10/graphql.json'),
+    ]);
+    const queries = s.queries.slice(q0);
+    expect(queries.map((q) => q.after)).toEqual([null, ...pages.slice(0, -1).map((p) => p.nextPage)]);
+    for (const q of queries) {
+      expect(q).toMatchObject({ search: "created_at:>='2025-03-01T00:00:00Z' AND created_at:<='2025-03-10T23:59:59Z'", sortKey: 'CREATED_AT', outcome: 'ok' });
+    }
+    pages.forEach((p, i) => {
+      expect(p.callLimit).toEqual({ used: 20_000 - queries[i].currentlyAvailable, max: 20_000 });
+    });
   });
 
-  it('Shopify: an order placed late in the evening, shop time (UTC-5), counts on the next UTC day', async () => {
+  it('Shopify: an order placed late in the evening, shop time (UTC-5), counts on the next UTC day, by sync (UTC) and by webhook (shop time) alike', async () => {
     const s = standins.shopify;
     const o = s.addOrder({ createdAt: Date.parse('2025-03-16T02:30:00Z'), amount: 5 });
     const { records } = await fetchAll(CONNECTORS.shopify, s.context(), { startDate: '2025-03-16', endDate: '2025-03-16' });
     const rec = records.find((r) => r.externalId === o.id)!;
-    expect((rec.payload as { created_at: string }).created_at).toBe('2025-03-15T21:30:00-05:00');
+    expect((rec.payload as { createdAt: string }).createdAt).toBe('2025-03-16T02:30:00Z');
     expect(rec.occurredOn).toBe('2025-03-16');
+    const hook = s.restOrder(o.id);
+    expect(hook.created_at).toBe('2025-03-15T21:30:00-05:00');
+    const [fromHook] = shopifyOrderToRecords(shopifyOrderSchema.parse(hook));
+    const { payload: _a, ...synced } = rec;
+    const { payload: _b, ...hooked } = fromHook;
+    expect(hooked).toEqual(synced);
   });
 
-  it('WooCommerce: pages by page/per_page and X-WP-TotalPages', async () => {
+  it('WooCommerce: pages by page/per_page and X-WP-TotalPages; after each page, one call for the refunds of each order that lists some', async () => {
     const s = standins.woocommerce;
     const from = s.requests.length;
     const { pages } = await fetchAll(CONNECTORS.woocommerce, s.context(), { startDate: '2025-03-01', endDate: '2025-03-10' });
     const reqs = s.requests.slice(from);
-    expect(reqs.map((r) => r.query.page)).toEqual(pages.map((_, i) => String(i + 1)));
-    expect(reqs[0].query).toMatchObject({ per_page: '100', dates_are_gmt: 'true', after: '2025-02-28T23:59:59', before: '2025-03-11T00:00:00' });
+    expect(reqs).toHaveLength(pages.length);
+    const listing = reqs.filter((r) => r.path === '/wp-json/wc/v3/orders');
+    expect(listing.map((r) => r.query.page)).toEqual(listing.map((_, i) => String(i + 1)));
+    expect(listing[0].query).toMatchObject({ per_page: '100', dates_are_gmt: 'true', after: '2025-02-28T23:59:59', before: '2025-03-11T00:00:00' });
+    // Each listed page is followed by its refunded orders' refunds (the stand-in serves at most 25 orders a page).
+    const refunded = s.expectedRecords('2025-03-01', '2025-03-10').filter((r) => r.kind === 'refund');
+    const orderOf = (refundId: string) => s.orders.find((o) => o.refunds.some((r) => r.id === refundId))!.id;
+    expect(reqs.filter((r) => r.path !== '/wp-json/wc/v3/orders').map((r) => r.path)).toEqual(
+      [...new Set(refunded.map((r) => orderOf(r.externalId)))].sort().map((id) => `/wp-json/wc/v3/orders/${id}/refunds`),
+    );
+    expect(refunded.length).toBeGreaterThan(0);
   });
 
-  it('Stripe: pages by starting_after, and a zero-decimal currency is not divided', async () => {
+  it('Stripe: charges, then refunds, then disputes, each paged by starting_after (the token names the phase); a zero-decimal currency is not divided', async () => {
     const s = standins.stripe;
     const yen = s.addOrder({ currency: 'JPY', amount: 5000 });
     const from = s.requests.length;
     const { records, pages } = await fetchAll(CONNECTORS.stripe, s.context(), { startDate: '2025-03-01', endDate: today() });
-    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.length).toBeGreaterThan(2);
     const reqs = s.requests.slice(from);
+    expect(reqs).toHaveLength(pages.length);
+    // Each token is "<phase>:<Stripe cursor>"; the request it leads to lists that phase after that id.
+    expect(reqs[0]).toMatchObject({ path: '/v1/charges', query: { limit: '100', 'created[gte]': String(Date.parse('2025-03-01') / 1000) } });
     expect(reqs[0].query.starting_after).toBeUndefined();
     reqs.slice(1).forEach((r, i) => {
-      expect(r.query.starting_after).toBe(pages[i].nextPage);
+      const [phase, after] = pages[i].nextPage!.split(':');
+      expect(r.path).toBe(`/v1/${phase}`);
+      expect(r.query.starting_after).toBe(after || undefined);
     });
+    expect(reqs.map((r) => r.path).filter((p, i, all) => all.indexOf(p) === i)).toEqual(['/v1/charges', '/v1/refunds', '/v1/disputes']);
+    expect(pages.at(-1)!.nextPage).toBeUndefined();
     expect(records.find((r) => r.externalId === yen.id)).toMatchObject({ amount: 5000, currency: 'JPY' });
   });
 

@@ -1,11 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { afterEach, expect } from 'vitest';
 import type { Integration } from '../../shared/domain.ts';
 import type { Platform, WebhookJobData } from '../../shared/jobs.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { CONNECTORS } from '../../server/domain/connectors/index.ts';
 import type { PlatformRecord } from '../../server/domain/connectors/types.ts';
-import type { CommerceStandin } from '../../server/demo/standins/index.ts';
+import type { CommerceStandin, ShopifyStandin } from '../../server/demo/standins/index.ts';
 import type { WebhookResult } from '../../server/domain/sync/webhook-processing.ts';
 import { describeOnStores } from '../helpers/describe-on-stores.ts';
 import { allJobs, metricsFromRecords, openHttpHarness, snapshot, storedMetrics, today, type HttpHarness } from '../fixtures/sync-harness.ts';
@@ -36,6 +36,10 @@ function deliveryHeaders(platform: CommercePlatform, secret: string, body: strin
     };
   return { 'stripe-signature': stripeSig(secret, body) };
 }
+
+/** The job a delivery becomes: the event id, for WooCommerce with the body's digest (its delivery ids repeat within a second). */
+const jobIdOf = (platform: CommercePlatform, eventId: string, body: string) =>
+  platform === 'woocommerce' ? `woocommerce-${eventId}-${createHash('sha256').update(body).digest('hex').slice(0, 16)}` : `${platform}-${eventId}`;
 
 /** The body a platform posts: the object itself, or for Stripe an event wrapping it. */
 function deliveryBody(platform: CommercePlatform, eventType: string, eventId: string, object: unknown): string {
@@ -85,7 +89,18 @@ const CHARGE = {
   refunded: false,
   status: 'succeeded',
 };
-const REFUNDED_CHARGE = { ...CHARGE, amount_refunded: 1000 };
+const REFUNDED_CHARGE = { ...CHARGE, amount_refunded: 1000, refunded: false };
+/** The refund itself (refund.created), two days after the charge: it counts on its own day. */
+const REFUND = {
+  id: 're_3TestRefund0001',
+  object: 'refund',
+  amount: 1000,
+  charge: CHARGE.id,
+  created: Date.parse('2024-02-12T09:00:00Z') / 1000,
+  currency: 'usd',
+  reason: null,
+  status: 'succeeded',
+};
 
 const day = (date: string, m: Partial<Record<'revenue' | 'orders' | 'refunds' | 'refund_amount', number>>) =>
   new Map(['orders', 'refund_amount', 'refunds', 'revenue'].map((k) => [`${date}|${k}`, m[k as keyof typeof m] ?? 0]));
@@ -134,14 +149,20 @@ const CASES: Case[] = [
     named: true,
   },
   {
+    // Since 2022-11-15 the charge carries no refunds list: only the charge (its refunds come as refund.created).
     platform: 'stripe',
     eventType: 'charge.refunded',
     object: REFUNDED_CHARGE,
-    records: [
-      ['charge', CHARGE.id],
-      ['refund', `${CHARGE.id}-refund`],
-    ],
-    metrics: day('2024-02-10', { revenue: 25.99, orders: 1, refunds: 1, refund_amount: 10 }),
+    records: [['charge', CHARGE.id]],
+    metrics: day('2024-02-10', { revenue: 25.99, orders: 1 }),
+    named: true,
+  },
+  {
+    platform: 'stripe',
+    eventType: 'refund.created',
+    object: REFUND,
+    records: [['refund', REFUND.id]],
+    metrics: day('2024-02-12', { refunds: 1, refund_amount: 10 }),
     named: true,
   },
 ];
@@ -188,7 +209,7 @@ describeOnStores('webhook processing', (dialect, test) => {
 
       const first = await send();
       const second = await send();
-      const jobId = `${c.platform}-${eventId}`;
+      const jobId = jobIdOf(c.platform, eventId, body);
       expect([first.status, second.status]).toEqual([200, 200]);
       expect(first.body).toEqual({ received: true, jobId });
       expect(second.body).toEqual({ received: true, jobId });
@@ -221,12 +242,13 @@ describeOnStores('webhook processing', (dialect, test) => {
     });
   }
 
-  test('a Stripe charge and then its refund: one charge record (updated), one refund record, the day counted once', async () => {
+  test('a Stripe charge and then its refund: one charge record (updated), one refund record on its own day (the refund day), each day counted once', async () => {
     const { h, secrets, integrations } = await open();
     const integ = integrations.stripe;
     for (const [type, object] of [
       ['charge.succeeded', CHARGE],
       ['charge.refunded', REFUNDED_CHARGE],
+      ['refund.created', REFUND],
     ] as const) {
       const id = `evt_${randomUUID().slice(0, 8)}`;
       const body = deliveryBody('stripe', type, id, object);
@@ -234,13 +256,15 @@ describeOnStores('webhook processing', (dialect, test) => {
       expect((await h.settle(HOOKS, `stripe-${id}`)).state).toBe('completed');
     }
     const rows = await snapshot(h.store, integ.id);
-    expect(rows.records.map((r) => [r.kind, r.external_id, r.amount])).toEqual([
-      ['charge', CHARGE.id, 25.99],
-      ['refund', `${CHARGE.id}-refund`, 10],
+    expect(rows.records.map((r) => [r.kind, r.external_id, r.amount, r.occurred_on])).toEqual([
+      ['charge', CHARGE.id, 25.99, '2024-02-10'],
+      ['refund', REFUND.id, 10, '2024-02-12'],
     ]);
     expect(JSON.parse(rows.records[0].payload)).toMatchObject({ amount_refunded: 1000 });
-    expect(await storedMetrics(h.store, integ.id)).toEqual(day('2024-02-10', { revenue: 25.99, orders: 1, refunds: 1, refund_amount: 10 }));
-    expect((await webhookRows(h)).map((e) => e.status)).toEqual(['processed', 'processed']);
+    expect(await storedMetrics(h.store, integ.id)).toEqual(
+      new Map([...day('2024-02-10', { revenue: 25.99, orders: 1 }), ...day('2024-02-12', { refunds: 1, refund_amount: 10 })]),
+    );
+    expect((await webhookRows(h)).map((e) => e.status)).toEqual(['processed', 'processed', 'processed']);
   });
 
   test('an event type the system does not use is recorded as skipped and the job completes', async () => {
@@ -377,7 +401,7 @@ describeOnStores('webhook processing', (dialect, test) => {
       const order = s.addOrder({ amount: 64.2 });
       const kind = platform === 'stripe' ? 'charge' : 'order';
 
-      // The order as the platform renders it (what its webhook would carry).
+      // The order as the platform renders it (what its webhook would carry; Shopify's webhooks stay REST-shaped while the sync reads GraphQL).
       const d = today();
       let found: PlatformRecord | undefined;
       let token: string | undefined;
@@ -389,9 +413,9 @@ describeOnStores('webhook processing', (dialect, test) => {
       expect(found).toBeDefined();
       const eventType = { shopify: 'orders/create', woocommerce: 'order.created', stripe: 'charge.succeeded' }[platform];
       const eventId = platform === 'stripe' ? `evt_${randomUUID().slice(0, 8)}` : randomUUID();
-      const body = deliveryBody(platform, eventType, eventId, found!.payload);
+      const body = deliveryBody(platform, eventType, eventId, platform === 'shopify' ? (s as ShopifyStandin).restOrder(order.id) : found!.payload);
       expect((await deliver(h.base, platform, body, deliveryHeaders(platform, secrets[platform], body, eventType, eventId), integ.id)).status).toBe(200);
-      const hook = await h.settle(HOOKS, `${platform}-${eventId}`);
+      const hook = await h.settle(HOOKS, jobIdOf(platform, eventId, body));
       expect(hook.state, hook.failedReason).toBe('completed');
       expect(outcome(hook).status).toBe('processed');
 

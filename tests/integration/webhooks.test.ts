@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QueueName } from '../../shared/queues.ts';
 import type { WebhookJobData } from '../../shared/jobs.ts';
@@ -214,7 +214,7 @@ describe('Stripe', () => {
 });
 
 describe('WooCommerce', () => {
-  it('accepts X-WC-Webhook-Signature; topic and delivery id become the event type and the job id', async () => {
+  it('accepts X-WC-Webhook-Signature; topic and delivery id (with the body digest) become the event type and the job id', async () => {
     const body = JSON.stringify({ id: 727, status: 'processing', total: '29.35' });
     const res = await post('woocommerce', body, {
       'x-wc-webhook-signature': wooSig(body),
@@ -223,10 +223,11 @@ describe('WooCommerce', () => {
       'x-wc-webhook-source': 'https://shop.example.com/',
     });
     expect(res.status).toBe(200);
-    // An all-digit delivery id must not become an integer-looking BullMQ id.
-    expect(res.body).toMatchObject({ received: true, jobId: 'woocommerce-58913' });
-    const data = (await storedJob('woocommerce-58913')).data as WebhookJobData;
-    expect(data).toMatchObject({ platform: 'woocommerce', eventType: 'order.created', eventId: '58913', rawBodyBase64: b64(body), payload: { id: 727 } });
+    // WooCommerce repeats a delivery id within a second: the body's digest makes it one delivery's.
+    const eventId = `58913-${createHash('sha256').update(body).digest('hex').slice(0, 16)}`;
+    expect(res.body).toMatchObject({ received: true, jobId: `woocommerce-${eventId}` });
+    const data = (await storedJob(`woocommerce-${eventId}`)).data as WebhookJobData;
+    expect(data).toMatchObject({ platform: 'woocommerce', eventType: 'order.created', eventId, rawBodyBase64: b64(body), payload: { id: 727 } });
   });
 
   it('refuses a tampered body, the wrong secret and a missing signature', async () => {

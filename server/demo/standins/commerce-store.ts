@@ -30,7 +30,15 @@ export interface CommerceFlavor {
   pickStatus(u: number): string;
   refundable(status: string): boolean;
   statusAfterRefund(order: SimOrder): string;
+  /** Minor units per major unit where the platform counts differently from prng's table (Stripe's three-decimal currencies). */
+  minorPerMajor?(currency: string): number;
 }
+
+/** A change made after the generated history, as a stand-in that keeps a log of changes (Stripe's events) hears it. */
+export type StoreChange =
+  | { kind: 'added'; order: SimOrder }
+  | { kind: 'refunded'; order: SimOrder; refund: SimRefund }
+  | { kind: 'touched'; order: SimOrder; previousStatus: string };
 
 export interface NewOrder {
   /** Default: now. */
@@ -50,6 +58,8 @@ const REFUND_RATE = 0.08;
  */
 export class CommerceStore {
   readonly orders: SimOrder[] = [];
+  /** Told of every addOrder, refundOrder and touchOrder (not of the generated history). */
+  readonly listeners: Array<(change: StoreChange) => void> = [];
   private added = 0;
 
   constructor(
@@ -117,11 +127,12 @@ export class CommerceStore {
       createdAt,
       updatedAt: createdAt,
       currency,
-      totalMinor: Math.round((input.amount ?? 42.5) * minorPerMajor(currency)),
+      totalMinor: Math.round((input.amount ?? 42.5) * this.perMajor(currency)),
       status: input.status ?? this.flavor.pickStatus(0),
       refunds: [],
     };
     this.orders.push(order);
+    this.emit({ kind: 'added', order });
     return order;
   }
 
@@ -130,18 +141,30 @@ export class CommerceStore {
     const order = this.find(id);
     if (!order) throw new Error(`no order ${id}`);
     const left = order.totalMinor - order.refunds.reduce((s, r) => s + r.amountMinor, 0);
-    const minor = amount === undefined ? left : Math.round(amount * minorPerMajor(order.currency));
+    const minor = amount === undefined ? left : Math.round(amount * this.perMajor(order.currency));
     if (minor <= 0 || minor > left) throw new Error(`cannot refund ${minor} of ${left} left on ${id}`);
-    return this.applyRefund(order, at, minor);
+    const refund = this.applyRefund(order, at, minor);
+    this.emit({ kind: 'refunded', order, refund });
+    return refund;
   }
 
   /** A change that is neither a new order nor a refund (a note, a status): only updatedAt moves. */
   touchOrder(id: string, patch: { status?: string } = {}, at = Date.now()): SimOrder {
     const order = this.find(id);
     if (!order) throw new Error(`no order ${id}`);
+    const previousStatus = order.status;
     if (patch.status) order.status = patch.status;
     order.updatedAt = Math.max(order.updatedAt, seconds(at));
+    this.emit({ kind: 'touched', order, previousStatus });
     return order;
+  }
+
+  private perMajor(currency: string): number {
+    return this.flavor.minorPerMajor?.(currency) ?? minorPerMajor(currency);
+  }
+
+  private emit(change: StoreChange): void {
+    for (const listen of this.listeners) listen(change);
   }
 
   /** Orders created in [fromMs, toMs] (inclusive), oldest first. */

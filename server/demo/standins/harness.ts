@@ -76,6 +76,8 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
+  // OAuth token endpoints (Google's /token) take form bodies: they arrive as an object of their fields.
+  if (text && /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) return Object.fromEntries(new URLSearchParams(text));
   return text ? JSON.parse(text) : undefined;
 }
 

@@ -4,11 +4,11 @@ import type { MetricName } from '../../../shared/metrics.ts';
 import type { ConnectorContext, DailyMetricRow, PlatformRecord } from '../../domain/connectors/types.ts';
 import type { CommerceStore, NewOrder, SimOrder, SimRefund } from './commerce-store.ts';
 import { serveStandin, type FailOptions, type PlatformBehaviour, type RequestLogEntry, type StandinServer } from './harness.ts';
-import { shopifyStandin } from './shopify.ts';
+import { shopifyStandin, type ShopifyControls, type ShopifyStandinOptions } from './shopify.ts';
 import { woocommerceStandin } from './woocommerce.ts';
-import { stripeStandin } from './stripe.ts';
-import { googleAnalyticsStandin } from './google-analytics.ts';
-import { facebookAdsStandin } from './facebook-ads.ts';
+import { stripeStandin, type StripeControls } from './stripe.ts';
+import { googleAnalyticsStandin, type GoogleAnalyticsControls } from './google-analytics.ts';
+import { facebookAdsStandin, type FacebookAdsControls } from './facebook-ads.ts';
 
 export type { FailOptions, NewOrder, RequestLogEntry, SimOrder, SimRefund };
 
@@ -25,6 +25,10 @@ export interface StandinOptions {
   pageSizeCap?: number;
   /** Override the credentials the stand-in accepts (same keys as `credentials`). */
   credentials?: Record<string, string>;
+  /** Shopify: the token's scopes, the API versions served, the cost bucket, protected-data approval. */
+  shopify?: ShopifyStandinOptions;
+  /** Stand-ins whose access tokens expire (Google Analytics): their lifetime in seconds. Default 3599, as Google's. */
+  accessTokenLifetimeSec?: number;
 }
 
 interface StandinCommon extends StandinServer {
@@ -42,8 +46,8 @@ export interface CommerceStandin extends StandinCommon {
   /** The live orders (charges for Stripe). */
   readonly orders: readonly SimOrder[];
   addOrder(input?: NewOrder): SimOrder;
-  /** Refund `amount` (major units; default: all that is left) of an order, now. */
-  refundOrder(id: string, amount?: number): SimRefund;
+  /** Refund `amount` (major units; default: all that is left) of an order, now (or at `at`, ms). */
+  refundOrder(id: string, amount?: number, at?: number): SimRefund;
   /** Change an order without money moving (updatedAt moves). */
   touchOrder(id: string, patch?: { status?: string }): SimOrder;
   /** The records a connector must return for the inclusive UTC days [startDate, endDate] (payload aside). */
@@ -58,19 +62,57 @@ export interface MetricsStandin extends StandinCommon {
   setDay(day: string, values: Partial<Record<MetricName, number>>): void;
 }
 
+/** Meta's stand-in, with its call budget (BUC), "Require App Secret" and token expiry. */
+export interface FacebookAdsStandin extends MetricsStandin, FacebookAdsControls {
+  platform: 'facebook-ads';
+}
+
+/** Google Analytics' stand-in, with its token endpoint (expiring tokens, revocation, service accounts) and quotas. */
+export interface GoogleAnalyticsStandin extends MetricsStandin, GoogleAnalyticsControls {
+  platform: 'google-analytics';
+}
+
+/** Shopify's stand-in, with its GraphQL query log, scopes, cost bucket and REST-shaped webhook bodies. */
+export interface ShopifyStandin extends CommerceStandin, ShopifyControls {
+  platform: 'shopify';
+}
+
+/** Stripe's stand-in, with the Stripe-Version of each request, its event log and chargebacks. */
+export interface StripeStandin extends CommerceStandin, StripeControls {
+  platform: 'stripe';
+}
+
 export type Standin = CommerceStandin | MetricsStandin;
-export type StandinFor<P extends Platform> = P extends 'google-analytics' | 'facebook-ads' ? MetricsStandin : CommerceStandin;
+export type StandinFor<P extends Platform> = P extends 'shopify'
+  ? ShopifyStandin
+  : P extends 'facebook-ads'
+    ? FacebookAdsStandin
+    : P extends 'google-analytics'
+      ? GoogleAnalyticsStandin
+      : P extends 'stripe'
+        ? StripeStandin
+        : CommerceStandin;
 
 /** The credentials and settings each stand-in accepts unless told otherwise. */
 export const STANDIN_DEFAULTS: Record<Platform, { credentials: Record<string, string>; settings: Record<string, string> }> = {
   shopify: { credentials: { accessToken: 'shpat_standin_0123456789abcdef' }, settings: { shopDomain: 'standin-shop.myshopify.com' } },
+  // The stand-in serves http, where WordPress ignores Basic auth: the connector signs with OAuth 1.0a (same two keys).
   woocommerce: {
     credentials: { consumerKey: 'ck_standin_0123456789', consumerSecret: 'cs_standin_0123456789' },
     settings: { storeUrl: 'https://standin-store.example' },
   },
   stripe: { credentials: { secretKey: 'sk_test_standin_0123456789abcdef' }, settings: {} },
-  'google-analytics': { credentials: { accessToken: 'ya29.standin-0123456789' }, settings: { propertyId: '123456789' } },
-  'facebook-ads': { credentials: { accessToken: 'EAAstandin0123456789' }, settings: { adAccountId: '1234567890' } },
+  // OAuth refresh-token credentials: the connector gets (and renews) its access tokens from the stand-in's /token.
+  'google-analytics': {
+    credentials: {
+      clientId: 'standin-0123456789.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-standin-0123456789',
+      refreshToken: '1//standin-refresh-0123456789',
+    },
+    settings: { propertyId: '123456789', tokenUrl: '/token' },
+  },
+  // appSecret: the connector sends appsecret_proof and the stand-in checks it.
+  'facebook-ads': { credentials: { accessToken: 'EAAstandin0123456789', appSecret: 'standin-app-secret-0123456789' }, settings: { adAccountId: '1234567890' } },
 };
 
 function commerce(store: CommerceStore, expectedRecords: CommerceStandin['expectedRecords']) {
@@ -78,7 +120,7 @@ function commerce(store: CommerceStore, expectedRecords: CommerceStandin['expect
     // The store's own array, mutated in place: always current.
     orders: store.orders,
     addOrder: (input?: NewOrder) => store.addOrder(input),
-    refundOrder: (id: string, amount?: number) => store.refundOrder(id, amount),
+    refundOrder: (id: string, amount?: number, at?: number) => store.refundOrder(id, amount, at),
     touchOrder: (id: string, patch?: { status?: string }) => store.touchOrder(id, patch),
     expectedRecords,
   };
@@ -93,8 +135,8 @@ function build(
   const base = { now: o.now, days: o.days, pageSizeCap: o.pageSizeCap };
   switch (platform) {
     case 'shopify': {
-      const s = shopifyStandin({ ...base, accessToken: credentials.accessToken });
-      return { behaviour: s.behaviour, extras: commerce(s.store, s.expectedRecords) };
+      const s = shopifyStandin({ ...base, accessToken: credentials.accessToken, ...o.shopify });
+      return { behaviour: s.behaviour, extras: { ...commerce(s.store, s.expectedRecords), ...s.controls } };
     }
     case 'woocommerce': {
       const s = woocommerceStandin({ ...base, consumerKey: credentials.consumerKey, consumerSecret: credentials.consumerSecret });
@@ -102,15 +144,21 @@ function build(
     }
     case 'stripe': {
       const s = stripeStandin({ ...base, secretKey: credentials.secretKey });
-      return { behaviour: s.behaviour, extras: commerce(s.store, s.expectedRecords) };
+      return { behaviour: s.behaviour, extras: { ...commerce(s.store, s.expectedRecords), ...s.controls } };
     }
     case 'google-analytics': {
-      const s = googleAnalyticsStandin({ ...base, accessToken: credentials.accessToken, propertyId: settings.propertyId });
-      return { behaviour: s.behaviour, extras: { expectedMetrics: s.store.expectedMetrics.bind(s.store), setDay: s.store.setDay.bind(s.store) } };
+      const s = googleAnalyticsStandin({ ...base, credentials, propertyId: settings.propertyId, accessTokenLifetimeSec: o.accessTokenLifetimeSec });
+      return {
+        behaviour: s.behaviour,
+        extras: { expectedMetrics: s.store.expectedMetrics.bind(s.store), setDay: s.store.setDay.bind(s.store), ...s.controls },
+      };
     }
     case 'facebook-ads': {
-      const s = facebookAdsStandin({ ...base, accessToken: credentials.accessToken, adAccountId: settings.adAccountId });
-      return { behaviour: s.behaviour, extras: { expectedMetrics: s.store.expectedMetrics.bind(s.store), setDay: s.store.setDay.bind(s.store) } };
+      const s = facebookAdsStandin({ ...base, accessToken: credentials.accessToken, appSecret: credentials.appSecret, adAccountId: settings.adAccountId });
+      return {
+        behaviour: s.behaviour,
+        extras: { expectedMetrics: s.store.expectedMetrics.bind(s.store), setDay: s.store.setDay.bind(s.store), ...s.controls },
+      };
     }
   }
 }

@@ -1,13 +1,30 @@
+/**
+ * A stand-in for Shopify's GraphQL Admin API, enforcing what the real one enforces for the query our
+ * connector sends: the served API versions (others 404), the cost bucket (THROTTLED with HTTP 200 and
+ * extensions.cost), the single-query cost limit, the 60-day window without read_all_orders, protected
+ * customer data approval, and GET /admin/oauth/access_scopes.json. Webhook bodies stay REST-shaped
+ * (restOrder, restRefund), as Shopify's classic webhooks still are.
+ */
 import type { PlatformRecord } from '../../domain/connectors/types.ts';
-import { CommerceStore, type CommerceFlavor, type SimOrder } from './commerce-store.ts';
+import { CommerceStore, type CommerceFlavor, type SimOrder, type SimRefund } from './commerce-store.ts';
 import { ReplyError, type PlatformBehaviour, type StandinCall, type StandinReply } from './harness.ts';
-import { addDays, dayOf, dayStart, formatMinor, minorPerMajor } from './prng.ts';
+import { addDays, DAY_MS, dayOf, dayStart, formatMinor, minorPerMajor } from './prng.ts';
 
-/** The shop's time zone: Shopify writes times in it (a fixed UTC-5 here, so UTC days differ from local ones). */
+/**
+ * Versions served on 2026-12-01: the four stable quarters still in their 12 months, the release
+ * candidate and unstable (https://shopify.dev/docs/api/usage/versioning). 2025-10 and older answer 404.
+ */
+export const SHOPIFY_SUPPORTED_VERSIONS = ['2026-01', '2026-04', '2026-07', '2026-10', '2027-01', 'unstable'];
+/** What a token is granted unless told otherwise: enough for a 90-day sync. */
+export const SHOPIFY_DEFAULT_SCOPES = ['read_orders', 'read_all_orders'];
+/** Plus-sized by default, so a demo never waits; tests shrink it to see throttling. */
+export const SHOPIFY_DEFAULT_BUCKET = { maximumAvailable: 20_000, restoreRate: 1_000 };
+const MAX_QUERY_COST = 1000;
+const MAX_FIRST = 250;
+const RECENT_DAYS = 60;
+
+/** The shop's time zone for REST bodies (webhooks): a fixed UTC-5, so UTC days differ from local ones. */
 const SHOP_OFFSET_MIN = -5 * 60;
-const BUCKET = 40;
-const LEAK_PER_SEC = 2;
-const MAX_LIMIT = 250;
 
 const flavor: CommerceFlavor = {
   platform: 'shopify',
@@ -19,7 +36,9 @@ const flavor: CommerceFlavor = {
   statusAfterRefund: (o) => (o.refunds.reduce((s, r) => s + r.amountMinor, 0) >= o.totalMinor ? 'refunded' : 'partially_refunded'),
 };
 
-/** 2024-10-01T03:00:00Z → "2024-09-30T22:00:00-05:00", as Shopify writes times. */
+// — REST shapes (webhook bodies) —
+
+/** 2024-10-01T03:00:00Z → "2024-09-30T22:00:00-05:00", as Shopify's REST bodies write times. */
 export function shopTime(ms: number): string {
   const local = new Date(ms + SHOP_OFFSET_MIN * 60_000).toISOString().slice(0, 19);
   const sign = SHOP_OFFSET_MIN < 0 ? '-' : '+';
@@ -27,7 +46,41 @@ export function shopTime(ms: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
-function renderOrder(o: SimOrder) {
+const restMoneySet = (minor: number, currency: string) => {
+  const m = { amount: formatMinor(minor, currency), currency_code: currency };
+  return { shop_money: m, presentment_money: m };
+};
+
+/** A refund as refunds/create (and the refunds of orders/updated) carry it. */
+export function restRefund(o: SimOrder, r: SimRefund) {
+  return {
+    id: Number(r.id),
+    order_id: Number(o.id),
+    admin_graphql_api_id: `gid://shopify/Refund/${r.id}`,
+    created_at: shopTime(r.createdAt),
+    processed_at: shopTime(r.createdAt),
+    note: null,
+    refund_line_items: [],
+    order_adjustments: [],
+    total_duties_set: restMoneySet(0, o.currency),
+    transactions: [
+      {
+        id: Number(r.id) + 7,
+        order_id: Number(o.id),
+        kind: 'refund',
+        status: 'success',
+        amount: formatMinor(r.amountMinor, o.currency),
+        currency: o.currency,
+        gateway: 'manual',
+        created_at: shopTime(r.createdAt),
+        admin_graphql_api_id: `gid://shopify/OrderTransaction/${r.id}7`,
+      },
+    ],
+  };
+}
+
+/** An order as the orders/* webhooks carry it. */
+export function restOrder(o: SimOrder) {
   const money = (minor: number) => formatMinor(minor, o.currency);
   return {
     id: Number(o.id),
@@ -40,116 +93,348 @@ function renderOrder(o: SimOrder) {
     currency: o.currency,
     presentment_currency: o.currency,
     total_price: money(o.totalMinor),
+    total_price_set: restMoneySet(o.totalMinor, o.currency),
     subtotal_price: money(o.totalMinor),
     total_tax: '0.00',
     financial_status: o.status,
     test: false,
-    refunds: o.refunds.map((r) => ({
-      id: Number(r.id),
-      order_id: Number(o.id),
-      created_at: shopTime(r.createdAt),
-      processed_at: shopTime(r.createdAt),
+    refunds: o.refunds.map((r) => restRefund(o, r)),
+  };
+}
+
+// — GraphQL shapes —
+
+/** UTC, to the second, as GraphQL's DateTime. */
+const gqlTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** Decimal as GraphQL writes it: "49.9", "50.0". */
+const gqlMoney = (minor: number, currency: string) => {
+  const n = minor / minorPerMajor(currency);
+  return { shopMoney: { amount: Number.isInteger(n) ? n.toFixed(1) : String(n), currencyCode: currency } };
+};
+
+interface Nested {
+  lineItems: number;
+  refunds: number;
+  transactions: number;
+}
+
+/** One order node for the connector's selection, nested lists cut to what was asked. */
+function gqlOrder(o: SimOrder, n: Nested) {
+  return {
+    id: `gid://shopify/Order/${o.id}`,
+    legacyResourceId: o.id,
+    name: `#${Number(o.id) % 100_000}`,
+    createdAt: gqlTime(o.createdAt),
+    updatedAt: gqlTime(o.updatedAt),
+    processedAt: gqlTime(o.createdAt),
+    cancelledAt: null,
+    test: false,
+    displayFinancialStatus: o.status.toUpperCase(),
+    currencyCode: o.currency,
+    totalPriceSet: gqlMoney(o.totalMinor, o.currency),
+    lineItems: { nodes: [{ id: `gid://shopify/LineItem/${o.id}1`, name: 'Stand-in item', sku: 'STANDIN-1', quantity: 1 }].slice(0, n.lineItems) },
+    refunds: o.refunds.slice(0, n.refunds).map((r) => ({
+      id: `gid://shopify/Refund/${r.id}`,
+      legacyResourceId: r.id,
+      createdAt: gqlTime(r.createdAt),
+      updatedAt: gqlTime(r.createdAt),
       note: null,
-      transactions: [
-        {
-          id: Number(r.id) + 7,
-          order_id: Number(o.id),
-          kind: 'refund',
-          status: 'success',
-          amount: money(r.amountMinor),
-          currency: o.currency,
-          gateway: 'manual',
-          created_at: shopTime(r.createdAt),
-        },
-      ],
+      transactions: {
+        nodes: [
+          {
+            id: `gid://shopify/OrderTransaction/${r.id}7`,
+            kind: 'REFUND',
+            status: 'SUCCESS',
+            processedAt: gqlTime(r.createdAt),
+            amountSet: gqlMoney(r.amountMinor, o.currency),
+          },
+        ].slice(0, n.transactions),
+      },
     })),
   };
 }
 
-interface Filters {
-  created_at_min?: string;
-  created_at_max?: string;
-  updated_at_min?: string;
-  updated_at_max?: string;
-}
-/** page_info: an opaque cursor holding the first request's filters, like Shopify's. */
-interface Cursor {
-  f: Filters;
-  /** Continue after (next) or before (prev) this id in the listing's order (id descending). */
-  id: string;
-  dir: 'next' | 'prev';
-}
-const encode = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-const decode = (s: string): Cursor => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+/** Requested cost by Shopify's rules (object 1, connection 2 + first × node, list first × item) for the connector's selection. */
+const requestedCost = (first: number, n: Nested) => 2 + first * (1 + 2 + (2 + n.lineItems) + n.refunds * (1 + (2 + n.transactions * 3)));
+/** Actual cost: the same, counted over what was returned. */
+const actualCost = (nodes: ReturnType<typeof gqlOrder>[]) =>
+  2 + nodes.reduce((sum, o) => sum + 3 + (2 + o.lineItems.nodes.length) + o.refunds.reduce((s, r) => s + 1 + 2 + r.transactions.nodes.length * 3, 0), 0);
 
-const FILTER_KEYS = ['created_at_min', 'created_at_max', 'updated_at_min', 'updated_at_max'] as const;
-const bad = (errors: unknown): never => {
-  throw new ReplyError({ status: 400, body: { errors } });
-};
-const time = (v: string | undefined, name: string) => {
-  if (v === undefined) return undefined;
-  const ms = Date.parse(v);
-  return Number.isNaN(ms) ? bad({ [name]: ['is invalid'] }) : ms;
+// — the search syntax the connector uses —
+
+type Field = 'created_at' | 'updated_at';
+interface Term {
+  field: Field;
+  op: '>=' | '<=' | '>' | '<';
+  ms: number;
+}
+
+const graphqlError = (message: string, code?: string) => ({ errors: [{ message, ...(code ? { extensions: { code } } : {}) }] });
+
+function parseSearch(search: string | null | undefined): Term[] {
+  if (!search) return [];
+  return search.split(/\s+AND\s+/).map((part) => {
+    const m = /^(created_at|updated_at):(>=|<=|>|<)'?([^']+)'?$/.exec(part.trim());
+    const ms = m ? Date.parse(m[3]) : Number.NaN;
+    // Shopify would treat it as free text and match little; the stand-in says so, to catch a connector bug.
+    if (!m || Number.isNaN(ms)) throw new ReplyError({ status: 200, body: graphqlError(`stand-in: unsupported search term "${part}"`) });
+    return { field: m[1] as Field, op: m[2] as Term['op'], ms };
+  });
+}
+
+const fieldOf = (o: SimOrder, f: Field) => (f === 'created_at' ? o.createdAt : o.updatedAt);
+const matches = (o: SimOrder, t: Term) => {
+  const v = fieldOf(o, t.field);
+  return t.op === '>=' ? v >= t.ms : t.op === '<=' ? v <= t.ms : t.op === '>' ? v > t.ms : v < t.ms;
 };
 
-export function shopifyStandin(opts: { now: number; days: number; pageSizeCap?: number; accessToken: string }) {
+const SORT_KEYS: Record<string, (o: SimOrder) => number> = {
+  CREATED_AT: (o) => o.createdAt,
+  UPDATED_AT: (o) => o.updatedAt,
+  PROCESSED_AT: (o) => o.createdAt,
+  ID: (o) => Number(o.id),
+};
+
+/** Shopify's cursors: base64 of {last_id, last_value}. */
+const encodeCursor = (o: SimOrder, value: number) => Buffer.from(JSON.stringify({ last_id: o.id, last_value: value })).toString('base64');
+function decodeCursor(s: string): { last_id: string; last_value: number } {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64').toString('utf8')) as { last_id: string; last_value: number };
+    if (typeof c.last_id === 'string' && typeof c.last_value === 'number') return c;
+  } catch {
+    /* fall through */
+  }
+  throw new ReplyError({ status: 200, body: graphqlError(`Invalid cursor for current pagination sort.`) });
+}
+
+// — the stand-in —
+
+export interface ShopifyStandinOptions {
+  /** Scopes the token holds (access_scopes.json, and the 60-day window without read_all_orders). */
+  scopes?: string[];
+  /** Admin API versions served; any other answers 404. */
+  apiVersions?: string[];
+  /** The cost bucket per app and shop. */
+  bucket?: { maximumAvailable?: number; restoreRate?: number };
+  /** False: the app is not approved for protected customer data, and orders are refused. */
+  protectedDataApproved?: boolean;
+}
+
+/** One orders query, as the stand-in saw and answered it. */
+export interface ShopifyQueryLog {
+  at: number;
+  version: string;
+  first: number;
+  after: string | null;
+  search: string | null;
+  sortKey: string;
+  requestedQueryCost: number;
+  actualQueryCost: number | null;
+  /** Points left after it. */
+  currentlyAvailable: number;
+  outcome: 'ok' | 'THROTTLED' | 'MAX_COST_EXCEEDED' | 'ACCESS_DENIED';
+  returned: number;
+}
+
+export interface ShopifyControls {
+  /** Every orders query received, oldest first. */
+  readonly queries: readonly ShopifyQueryLog[];
+  setScopes(scopes: string[]): void;
+  setProtectedDataApproved(approved: boolean): void;
+  /** Spend points from the bucket, as another client of the same app and shop would (default: all of them). */
+  drain(points?: number): void;
+  /** The bucket now. */
+  throttleStatus(): { maximumAvailable: number; currentlyAvailable: number; restoreRate: number };
+  /** The order as the orders/* webhooks carry it (REST-shaped). */
+  restOrder(id: string): ReturnType<typeof restOrder>;
+  /** A refund as refunds/create carries it (REST-shaped). */
+  restRefund(orderId: string, refundId: string): ReturnType<typeof restRefund>;
+}
+
+export function shopifyStandin(opts: { now: number; days: number; pageSizeCap?: number; accessToken: string } & ShopifyStandinOptions): {
+  behaviour: PlatformBehaviour;
+  store: CommerceStore;
+  expectedRecords: (startDate: string, endDate: string) => Omit<PlatformRecord, 'payload'>[];
+  controls: ShopifyControls;
+} {
   const store = new CommerceStore(flavor, opts.now, opts.days);
-  let bucket = 0;
-  let leakedAt = Date.now();
+  const versions = new Set(opts.apiVersions ?? SHOPIFY_SUPPORTED_VERSIONS);
+  let scopes = new Set(opts.scopes ?? SHOPIFY_DEFAULT_SCOPES);
+  let approved = opts.protectedDataApproved ?? true;
+  const maximumAvailable = opts.bucket?.maximumAvailable ?? SHOPIFY_DEFAULT_BUCKET.maximumAvailable;
+  const restoreRate = opts.bucket?.restoreRate ?? SHOPIFY_DEFAULT_BUCKET.restoreRate;
+  const queries: ShopifyQueryLog[] = [];
 
-  /** Shopify's leaky bucket, reported (not enforced: failNext(429) is how tests get throttled). */
-  const callLimit = () => {
+  // The leaky bucket: points flow back at restoreRate per second up to the maximum.
+  let available = maximumAvailable;
+  let refilledAt = Date.now();
+  const refill = () => {
     const now = Date.now();
-    bucket = Math.max(0, bucket - ((now - leakedAt) / 1000) * LEAK_PER_SEC) + 1;
-    leakedAt = now;
-    return `${Math.min(BUCKET, Math.ceil(bucket))}/${BUCKET}`;
+    available = Math.min(maximumAvailable, available + ((now - refilledAt) / 1000) * restoreRate);
+    refilledAt = now;
+  };
+  const throttleStatus = () => {
+    refill();
+    return { maximumAvailable, currentlyAvailable: Math.floor(available), restoreRate };
   };
 
-  const list = (call: StandinCall, version: string): StandinReply => {
-    const q = call.url.searchParams;
-    const limit = Math.min(Number(q.get('limit') ?? 50), MAX_LIMIT, opts.pageSizeCap ?? MAX_LIMIT);
-    if (!Number.isInteger(limit) || limit < 1) bad({ limit: ['is invalid'] });
-    let cursor: Cursor | undefined;
-    let filters: Filters;
-    const pageInfo = q.get('page_info');
-    if (pageInfo) {
-      const extra = [...q.keys()].filter((k) => k !== 'page_info' && k !== 'limit' && k !== 'fields');
-      if (extra.length) bad(`page_info cannot be combined with: ${extra.join(', ')}`);
-      try {
-        cursor = decode(pageInfo);
-      } catch {
-        bad({ page_info: ['Invalid value.'] });
-      }
-      filters = cursor!.f;
-    } else {
-      filters = Object.fromEntries(FILTER_KEYS.filter((k) => q.has(k)).map((k) => [k, q.get(k)!]));
-    }
-    const [cMin, cMax, uMin, uMax] = FILTER_KEYS.map((k) => time(filters[k], k));
-    const all = store.orders
-      .filter((o) => (cMin === undefined || o.createdAt >= cMin) && (cMax === undefined || o.createdAt <= cMax))
-      .filter((o) => (uMin === undefined || o.updatedAt >= uMin) && (uMax === undefined || o.updatedAt <= uMax))
-      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+  const nestedFirst = (query: string, field: string, fallback: number) => {
+    const m = new RegExp(`\\b${field}\\(first:\\s*(\\d+)`).exec(query);
+    return m ? Number(m[1]) : fallback;
+  };
 
-    let start = 0;
-    if (cursor) {
-      const at = all.findIndex((o) => BigInt(o.id) <= BigInt(cursor.id));
-      const pos = at === -1 ? all.length : at;
-      start = cursor.dir === 'next' ? (all[pos]?.id === cursor.id ? pos + 1 : pos) : Math.max(0, pos - limit);
+  function orders(call: StandinCall, version: string): StandinReply {
+    if (!String(call.headers['content-type'] ?? '').includes('application/json')) {
+      return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
     }
-    const page = all.slice(start, start + limit);
-    const link = (c: Cursor, rel: string) => {
-      const u = new URL(`/admin/api/${version}/orders.json`, call.url.origin);
-      u.searchParams.set('limit', String(limit));
-      u.searchParams.set('page_info', encode(c));
-      return `<${u.href}>; rel="${rel}"`;
+    const body = call.body as { query?: unknown; variables?: Record<string, unknown> } | undefined;
+    if (typeof body?.query !== 'string') return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
+    const query = body.query;
+    if (!/\borders\(/.test(query)) return { status: 200, body: graphqlError('stand-in: only the orders query is served') };
+    const v = body.variables ?? {};
+    const first = v.first;
+    if (typeof first !== 'number' || !Number.isInteger(first) || first < 1 || first > MAX_FIRST) {
+      return { status: 200, body: graphqlError(`The first argument must be between 1 and ${MAX_FIRST}, got ${String(first)}.`) };
+    }
+    const after = typeof v.after === 'string' ? v.after : null;
+    const search = typeof v.query === 'string' ? v.query : null;
+    const sortKey = typeof v.sortKey === 'string' ? v.sortKey : 'PROCESSED_AT';
+    const sortValue = SORT_KEYS[sortKey];
+    if (!sortValue) return { status: 200, body: graphqlError(`Argument 'sortKey' has an invalid value (${sortKey}).`) };
+    const n: Nested = {
+      lineItems: nestedFirst(query, 'lineItems', 0),
+      refunds: nestedFirst(query, 'refunds', 0),
+      transactions: nestedFirst(query, 'transactions', 0),
     };
-    const links: string[] = [];
-    if (start > 0 && page.length) links.push(link({ f: filters, id: page[0].id, dir: 'prev' }, 'previous'));
-    if (start + limit < all.length && page.length) links.push(link({ f: filters, id: page.at(-1)!.id, dir: 'next' }, 'next'));
-    const headers: Record<string, string> = { 'X-Shopify-Shop-Api-Call-Limit': callLimit() };
-    if (links.length) headers.Link = links.join(', ');
-    return { status: 200, body: { orders: page.map(renderOrder) }, headers };
-  };
+    const requested = requestedCost(first, n);
+    const log: ShopifyQueryLog = {
+      at: Date.now(),
+      version,
+      first,
+      after,
+      search,
+      sortKey,
+      requestedQueryCost: requested,
+      actualQueryCost: null,
+      currentlyAvailable: 0,
+      outcome: 'ok',
+      returned: 0,
+    };
+    queries.push(log);
+
+    if (requested > MAX_QUERY_COST) {
+      log.outcome = 'MAX_COST_EXCEEDED';
+      log.currentlyAvailable = throttleStatus().currentlyAvailable;
+      return {
+        status: 200,
+        body: {
+          errors: [
+            {
+              message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+              extensions: {
+                code: 'MAX_COST_EXCEEDED',
+                cost: requested,
+                maxCost: MAX_QUERY_COST,
+                documentation: 'https://shopify.dev/api/usage/limits#rate-limits',
+              },
+            },
+          ],
+        },
+      };
+    }
+    refill();
+    if (requested > available) {
+      log.outcome = 'THROTTLED';
+      log.currentlyAvailable = Math.floor(available);
+      return {
+        status: 200,
+        body: {
+          errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: throttleStatus() } },
+        },
+      };
+    }
+    if (!scopes.has('read_orders') && !scopes.has('write_orders')) {
+      log.outcome = 'ACCESS_DENIED';
+      available -= 1;
+      return {
+        status: 200,
+        body: {
+          data: { orders: null },
+          errors: [
+            {
+              message: 'Access denied for orders field. Required access: `read_orders` access scope.',
+              path: ['orders'],
+              extensions: {
+                code: 'ACCESS_DENIED',
+                documentation: 'https://shopify.dev/api/usage/access-scopes',
+                requiredAccess: '`read_orders` access scope.',
+              },
+            },
+          ],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: 1, throttleStatus: throttleStatus() } },
+        },
+      };
+    }
+    if (!approved) {
+      log.outcome = 'ACCESS_DENIED';
+      available -= 1;
+      return {
+        status: 200,
+        body: {
+          data: { orders: null },
+          errors: [
+            {
+              message:
+                'This app is not approved to access the Order object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.',
+              path: ['orders'],
+              extensions: { code: 'ACCESS_DENIED' },
+            },
+          ],
+          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: 1, throttleStatus: throttleStatus() } },
+        },
+      };
+    }
+
+    const terms = parseSearch(search);
+    // Without read_all_orders, older orders are simply not there.
+    const oldest = scopes.has('read_all_orders') ? Number.NEGATIVE_INFINITY : Date.now() - RECENT_DAYS * DAY_MS;
+    const key = (o: SimOrder): [number, bigint] => [sortValue(o), BigInt(o.id)];
+    const all = store.orders
+      .filter((o) => o.createdAt >= oldest && terms.every((t) => matches(o, t)))
+      .sort((a, b) => {
+        const [ka, kb] = [key(a), key(b)];
+        return ka[0] - kb[0] || (ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0);
+      });
+    let start = 0;
+    if (after) {
+      const c = decodeCursor(after);
+      const lastId = BigInt(c.last_id);
+      start = all.findIndex((o) => sortValue(o) > c.last_value || (sortValue(o) === c.last_value && BigInt(o.id) > lastId));
+      if (start === -1) start = all.length;
+    }
+    const size = Math.min(first, opts.pageSizeCap ?? MAX_FIRST);
+    const page = all.slice(start, start + size);
+    const nodes = page.map((o) => gqlOrder(o, n));
+    const actual = actualCost(nodes);
+    // Charged what was asked, then refunded down to what it cost.
+    available -= actual;
+    const status = throttleStatus();
+    Object.assign(log, { actualQueryCost: actual, currentlyAvailable: status.currentlyAvailable, returned: nodes.length });
+    const last = page.at(-1);
+    return {
+      status: 200,
+      body: {
+        data: {
+          orders: {
+            pageInfo: { hasNextPage: start + size < all.length, endCursor: last ? encodeCursor(last, sortValue(last)) : null },
+            nodes,
+          },
+        },
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: status } },
+      },
+    };
+  }
 
   const behaviour: PlatformBehaviour = {
     authorize: (call) => call.headers['x-shopify-access-token'] === opts.accessToken,
@@ -158,9 +443,12 @@ export function shopifyStandin(opts: { now: number; days: number; pageSizeCap?: 
       errors: status === 429 ? 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' : message,
     }),
     handle(call) {
-      const m = /^\/admin\/api\/([\w-]+)\/orders\.json$/.exec(call.url.pathname);
-      if (call.method !== 'GET' || !m) return { status: 404, body: { errors: 'Not Found' } };
-      return list(call, m[1]);
+      if (call.method === 'GET' && call.url.pathname === '/admin/oauth/access_scopes.json') {
+        return { status: 200, body: { access_scopes: [...scopes].map((handle) => ({ handle })) } };
+      }
+      const m = /^\/admin\/api\/([\w-]+)\/graphql\.json$/.exec(call.url.pathname);
+      if (call.method !== 'POST' || !m || !versions.has(m[1])) return { status: 404, body: { errors: 'Not Found' } };
+      return orders(call, m[1]);
     },
   };
 
@@ -187,5 +475,28 @@ export function shopifyStandin(opts: { now: number; days: number; pageSizeCap?: 
       })),
     ]);
 
-  return { behaviour, store, expectedRecords };
+  const find = (id: string) => {
+    const o = store.find(id);
+    if (!o) throw new Error(`no order ${id}`);
+    return o;
+  };
+  const controls: ShopifyControls = {
+    queries,
+    setScopes: (s) => void (scopes = new Set(s)),
+    setProtectedDataApproved: (a) => void (approved = a),
+    drain(points) {
+      refill();
+      available = Math.max(0, available - (points ?? available));
+    },
+    throttleStatus,
+    restOrder: (id) => restOrder(find(id)),
+    restRefund(orderId, refundId) {
+      const o = find(orderId);
+      const r = o.refunds.find((x) => x.id === refundId);
+      if (!r) throw new Error(`no refund ${refundId} on ${orderId}`);
+      return restRefund(o, r);
+    },
+  };
+
+  return { behaviour, store, expectedRecords, controls };
 }

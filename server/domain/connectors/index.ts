@@ -1,11 +1,11 @@
 import type { Platform } from '../../../shared/jobs.ts';
 import type { Connector } from './types.ts';
 import { type ApiVersions, DEFAULT_API_VERSIONS } from './api-versions.ts';
-import { shopifyConnector } from './shopify.ts';
+import { createShopifyConnector } from './shopify.ts';
 import { woocommerceConnector } from './woocommerce.ts';
-import { stripeConnector } from './stripe.ts';
+import { createStripeConnector } from './stripe.ts';
 import { googleAnalyticsConnector } from './google-analytics.ts';
-import { facebookAdsConnector } from './facebook-ads.ts';
+import { createFacebookAdsConnector } from './facebook-ads.ts';
 
 export interface ConnectorOptions {
   /** Versions from configuration; unset ones take DEFAULT_API_VERSIONS. */
@@ -15,13 +15,12 @@ export interface ConnectorOptions {
 /** One connector per platform, speaking the configured API versions. */
 export function createConnectors(opts: ConnectorOptions = {}): Record<Platform, Connector> {
   const versions: ApiVersions = { ...DEFAULT_API_VERSIONS, ...stripUndefined(opts.apiVersions ?? {}) };
-  void versions;
   return {
-    shopify: shopifyConnector,
+    shopify: createShopifyConnector({ apiVersion: versions.shopify }),
     woocommerce: woocommerceConnector,
-    stripe: stripeConnector,
+    stripe: createStripeConnector({ apiVersion: versions.stripe }),
     'google-analytics': googleAnalyticsConnector,
-    'facebook-ads': facebookAdsConnector,
+    'facebook-ads': createFacebookAdsConnector({ apiVersion: versions.facebook }),
   };
 }
 

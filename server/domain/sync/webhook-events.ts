@@ -1,17 +1,12 @@
-import { z } from 'zod';
-import { shopifyOrderSchema, shopifyOrderToRecords, shopifyRefundSchema, shopifyRefundToRecord } from '../connectors/shopify.ts';
-import { stripeChargeSchema, stripeChargeToRecords } from '../connectors/stripe.ts';
+import { shopifyOrderSchema, shopifyOrderToRecords, shopifyRefundEventToRecord } from '../connectors/shopify-rest.ts';
+import { stripeWebhookToRecords } from '../connectors/stripe.ts';
 import type { PlatformRecord } from '../connectors/types.ts';
-import { wooOrderSchema, wooOrderToRecords } from '../connectors/woocommerce.ts';
+import { wooOrderSchema, wooOrderToRecord } from '../connectors/woocommerce.ts';
 
 export type MappedEvent = { kind: 'records'; records: PlatformRecord[] } | { kind: 'unknown' };
 
 const SHOPIFY_ORDER_TOPICS = new Set(['orders/create', 'orders/updated', 'orders/paid', 'orders/cancelled', 'orders/fulfilled', 'orders/partially_fulfilled']);
 const WOO_ORDER_TOPICS = new Set(['order.created', 'order.updated', 'order.restored']);
-const STRIPE_CHARGE_TYPES = new Set(['charge.succeeded', 'charge.updated', 'charge.captured', 'charge.refunded', 'charge.failed', 'charge.expired']);
-
-const stripeEvent = z.looseObject({ data: z.looseObject({ object: stripeChargeSchema }) });
-const shopifyRefundEvent = shopifyRefundSchema.extend({ order_id: z.union([z.number(), z.string()]) });
 
 /**
  * What a webhook event means for the store, with the same mappers the sync uses, so an order that
@@ -21,14 +16,15 @@ const shopifyRefundEvent = shopifyRefundSchema.extend({ order_id: z.union([z.num
 export function mapWebhookEvent(platform: string, eventType: string, payload: unknown): MappedEvent {
   if (platform === 'shopify') {
     if (SHOPIFY_ORDER_TOPICS.has(eventType)) return { kind: 'records', records: shopifyOrderToRecords(shopifyOrderSchema.parse(payload)) };
-    if (eventType === 'refunds/create') {
-      const refund = shopifyRefundEvent.parse(payload);
-      // The refund event carries no currency of its own beyond its transactions'.
-      return { kind: 'records', records: [shopifyRefundToRecord(refund, { id: refund.order_id, currency: 'USD' })] };
-    }
+    // REST-shaped, whatever API the sync reads; no top-level currency: it comes from the refund's transactions or what it refunded.
+    if (eventType === 'refunds/create') return { kind: 'records', records: [shopifyRefundEventToRecord(payload)] };
   }
-  if (platform === 'woocommerce' && WOO_ORDER_TOPICS.has(eventType)) return { kind: 'records', records: wooOrderToRecords(wooOrderSchema.parse(payload)) };
-  if (platform === 'stripe' && STRIPE_CHARGE_TYPES.has(eventType))
-    return { kind: 'records', records: stripeChargeToRecords(stripeEvent.parse(payload).data.object) };
+  // The order only: the refunds it lists carry no date (only /orders/{id}/refunds has one), so the next sync reads them.
+  if (platform === 'woocommerce' && WOO_ORDER_TOPICS.has(eventType)) return { kind: 'records', records: [wooOrderToRecord(wooOrderSchema.parse(payload))] };
+  // Charges, refunds (each on its own day) and chargebacks: Charge, Refund and Dispute objects by event type.
+  if (platform === 'stripe') {
+    const records = stripeWebhookToRecords(eventType, payload);
+    if (records) return { kind: 'records', records };
+  }
   return { kind: 'unknown' };
 }

@@ -1,4 +1,5 @@
 import { createConnectors } from '../../domain/connectors/index.ts';
+import { warnAboutMetaVersion } from '../../domain/connectors/meta-versions.ts';
 import { integrationBaseUrl } from '../../domain/sync/base-urls.ts';
 import { createDataSyncProcessor } from '../../domain/sync/data-sync.ts';
 import { createRateBudget } from '../../domain/sync/rate-budget.ts';
@@ -24,6 +25,7 @@ export async function queueInsightsAfterSync(queueService: QueueService, organiz
 /** data-sync: the sync engine over the real connectors, a shared call budget, alerts on revoked access. */
 export function dataSyncProcessor(deps: ProcessorDeps) {
   const prefix = deps.config.QUEUE_PREFIX;
+  warnAboutMetaVersion(deps.config.FACEBOOK_API_VERSION, deps.log);
   return createDataSyncProcessor({
     store: deps.store,
     connectors: createConnectors({
