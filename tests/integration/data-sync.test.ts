@@ -4,7 +4,7 @@ import { QueueName } from '../../shared/queues.ts';
 import { DEMO_ORG_ID, demoIntegrationId, seedDemo } from '../../server/demo/seed-demo.ts';
 import { startDemoStandins } from '../../server/demo/demo-standins.ts';
 import { IntegrationService } from '../../server/domain/integrations.ts';
-import type { CommerceStandin, MetricsStandin, Standin } from '../../server/demo/standins/index.ts';
+import { STANDIN_DEFAULTS, type CommerceStandin, type MetricsStandin, type Standin } from '../../server/demo/standins/index.ts';
 import type { DataSyncResult } from '../../server/domain/sync/data-sync.ts';
 import { syncSchedulerId } from '../../server/queue/schedule-plan.ts';
 import { describeOnStores } from '../helpers/describe-on-stores.ts';
@@ -482,6 +482,22 @@ describeOnStores('data sync', (dialect, test) => {
       await standins?.withdraw();
       await standins?.close();
     }
+  });
+
+  test('demo: seeding again gives a demo integration still on its stand-in the credentials the stand-in now accepts, and only those', async () => {
+    const h = await open();
+    await seedDemo(h.store);
+    const ga = demoIntegrationId('google-analytics');
+    // A demo seeded by a release whose GA stand-in took a static token, since refused (NEEDS_REAUTH).
+    await h.store.updateIntegration(ga, { credentials: { accessToken: 'ya29.standin-0123456789' }, status: 'NEEDS_REAUTH', lastError: '401' });
+    // An integration the operator pointed elsewhere is theirs: left alone.
+    const woo = demoIntegrationId('woocommerce');
+    await h.store.updateIntegration(woo, { baseUrl: 'https://shop.example', credentials: { consumerKey: 'ck_own', consumerSecret: 'cs_own' } });
+
+    await seedDemo(h.store);
+    expect((await h.store.getIntegrationSecrets(ga))?.credentials).toEqual(STANDIN_DEFAULTS['google-analytics'].credentials);
+    expect(await h.store.getIntegration(ga)).toMatchObject({ status: 'ACTIVE', lastError: null, settings: STANDIN_DEFAULTS['google-analytics'].settings });
+    expect((await h.store.getIntegrationSecrets(woo))?.credentials).toEqual({ consumerKey: 'ck_own', consumerSecret: 'cs_own' });
   });
 });
 

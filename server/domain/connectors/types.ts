@@ -54,7 +54,7 @@ export interface Page {
   metrics: DailyMetricRow[];
   /** Opaque token for the next page; undefined on the last page. */
   nextPage?: string;
-  /** Shopify's X-Shopify-Shop-Api-Call-Limit ("32/40") as numbers, when the platform says. */
+  /** How full the platform's rate bucket is (Shopify's GraphQL cost bucket: points used of the maximum), when it says. */
   callLimit?: { used: number; max: number };
   /** Wait this long before the next page (a cost-based throttle running low), in ms. */
   pauseMs?: number;

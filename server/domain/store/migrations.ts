@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import type { DB } from './schema.ts';
 
 /**
  * Migrations, written with Kysely's schema builder so one definition serves SQLite and PostgreSQL.
@@ -167,6 +168,49 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_sync_run_notice': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('sync_runs').addColumn('notice', 'text').execute();
+    },
+  },
+  /**
+   * Stripe refunds were one synthetic record per charge (`<charge id>-refund`, on the charge's day, for its refunded
+   * total); they are now one record per Refund on its own day. The synthetic ones go, the days they counted on get
+   * their refund figures again from what remains, and each Stripe integration's next sync is a full one, which reads
+   * the refunds of its whole window back from /v1/refunds.
+   */
+  '004_stripe_refunds_by_refund': {
+    async up(raw: Kysely<unknown>) {
+      const db = raw as Kysely<Pick<DB, 'platform_records' | 'daily_metrics' | 'integrations'>>;
+      const legacy = await db
+        .selectFrom('platform_records')
+        .select(['integration_id', 'occurred_on'])
+        .distinct()
+        .where('platform', '=', 'stripe')
+        .where('kind', '=', 'refund')
+        .where('external_id', 'like', '%-refund')
+        .execute();
+      if (legacy.length === 0) return;
+      await db.deleteFrom('platform_records').where('platform', '=', 'stripe').where('kind', '=', 'refund').where('external_id', 'like', '%-refund').execute();
+      for (const { integration_id, occurred_on } of legacy) {
+        const left = await db
+          .selectFrom('platform_records')
+          .select((eb) => [eb.fn.sum<number>('amount').as('total'), eb.fn.countAll<number>().as('n')])
+          .where('integration_id', '=', integration_id)
+          .where('occurred_on', '=', occurred_on)
+          .where('kind', '=', 'refund')
+          .where('amount', '<>', 0)
+          .executeTakeFirst();
+        const values = { refunds: Number(left?.n ?? 0), refund_amount: Math.round(Number(left?.total ?? 0) * 100) / 100 };
+        for (const [metric, value] of Object.entries(values)) {
+          await db
+            .updateTable('daily_metrics')
+            .set({ value, updated_at: new Date().toISOString() })
+            .where('integration_id', '=', integration_id)
+            .where('date', '=', occurred_on)
+            .where('metric', '=', metric)
+            .execute();
+        }
+      }
+      const ids = [...new Set(legacy.map((l) => l.integration_id))];
+      await db.updateTable('integrations').set({ sync_cursor: null }).where('id', 'in', ids).execute();
     },
   },
 };

@@ -277,7 +277,11 @@ export class Store {
         .select((eb) => ['occurred_on', 'kind', eb.fn.sum<number>('amount').as('total'), eb.fn.countAll<number>().as('n')])
         .where('integration_id', '=', integration.id)
         .where('occurred_on', 'in', part)
-        .where((eb) => eb.or([eb('kind', '=', 'refund'), eb('status', 'not in', NOT_A_SALE)]))
+        // A sale counts unless its status says it is none; a refund counts when money went back (a failed refund
+        // or a won dispute stays on record at 0).
+        .where((eb) =>
+          eb.or([eb.and([eb('kind', '=', 'refund'), eb('amount', '<>', 0)]), eb.and([eb('kind', '<>', 'refund'), eb('status', 'not in', NOT_A_SALE)])]),
+        )
         .groupBy(['occurred_on', 'kind'])
         .execute();
       const rows: DailyMetricRow[] = [];
