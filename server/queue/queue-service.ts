@@ -19,6 +19,7 @@ import { JobNotFoundError, JobStateError, JobValidationError, UnknownQueueError,
 import { jobNameFor } from './job-names.ts';
 import { queueKeyPrefix } from './key-prefix.ts';
 import { toJobView, type JobView } from './job-view.ts';
+import { emptyWaitList } from './empty-wait-list.ts';
 
 /** Bulk operations touch at most this many jobs per Redis call, so Redis never stalls long. */
 export const BATCH_SIZE = 1000;
@@ -393,7 +394,8 @@ export class QueueService {
    * were removed.
    */
   async emptyQueue(queue: QueueName): Promise<number> {
-    let removed = 0;
+    // The wait list first, by the O(batch) path; what it leaves (jobs of flows and schedulers) BullMQ cleans.
+    let removed = await emptyWaitList(this.deps.connection, this.bull(queue), BATCH_SIZE);
     for (const state of ['waiting', 'paused', 'delayed', 'completed', 'failed'] as const) {
       removed += await this.cleanQueue(queue, 0, state);
     }
