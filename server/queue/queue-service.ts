@@ -20,6 +20,7 @@ import { jobNameFor } from './job-names.ts';
 import { queueKeyPrefix } from './key-prefix.ts';
 import { toJobView, type JobView } from './job-view.ts';
 import { emptyWaitList } from './empty-wait-list.ts';
+import { readQueueCounts } from './queue-counts.ts';
 
 /** Bulk operations touch at most this many jobs per Redis call, so Redis never stalls long. */
 export const BATCH_SIZE = 1000;
@@ -222,18 +223,18 @@ export class QueueService {
 
   /** One queue's stats and paused flag, in one round trip. */
   async getQueueOverview(name: QueueName): Promise<QueueOverview> {
-    const q = this.bull(name);
-    const [counts, paused] = await Promise.all([q.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed'), q.isPaused()]);
-    const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+    const counts = await readQueueCounts(this.deps.connection, this.bull(name));
+    const waiting = counts.wait + counts.prioritized;
+    const paused = counts.paused;
     return {
       name,
       isPaused: paused,
       stats: {
         waiting: paused ? 0 : waiting,
-        active: counts.active ?? 0,
-        completed: counts.completed ?? 0,
-        failed: counts.failed ?? 0,
-        delayed: counts.delayed ?? 0,
+        active: counts.active,
+        completed: counts.completed,
+        failed: counts.failed,
+        delayed: counts.delayed,
         paused: paused ? waiting : 0,
       },
     };
