@@ -24,6 +24,11 @@ import { readQueueCounts } from './queue-counts.ts';
 
 /** Bulk operations touch at most this many jobs per Redis call, so Redis never stalls long. */
 export const BATCH_SIZE = 1000;
+/**
+ * Removals (clean, empty) delete each job's keys inside the script, about twice a retry's work per job:
+ * half the batch keeps one call under ~25 ms at a million jobs on a slow machine (npm run bench, Bulk rows).
+ */
+export const REMOVE_BATCH_SIZE = 500;
 
 export interface QueueServiceDeps {
   /** A BullMQ-ready client (maxRetriesPerRequest: null); the six queues share it. */
@@ -332,7 +337,7 @@ export class QueueService {
 
   /**
    * Removes jobs in `state` older than `graceMs` (the guide's signature), at most `limit`
-   * (default: all), BATCH_SIZE per Redis call. Returns how many were removed.
+   * (default: all), REMOVE_BATCH_SIZE per Redis call. Returns how many were removed.
    */
   async cleanQueue(queue: QueueName, graceMs: number, state: CleanState = 'completed', limit = Number.POSITIVE_INFINITY): Promise<number> {
     const q = this.bull(queue);
@@ -343,7 +348,7 @@ export class QueueService {
     let schedulerRuns = 0;
     for (const type of CLEAN_TYPES[state]) {
       while (removed < limit) {
-        const batch = Math.min(BATCH_SIZE, limit - removed);
+        const batch = Math.min(REMOVE_BATCH_SIZE, limit - removed);
         const ids = await q.clean(Math.max(0, graceMs), batch, type);
         removed += ids.length;
         schedulerRuns += ids.filter((id) => id.startsWith('repeat:')).length;
@@ -357,16 +362,16 @@ export class QueueService {
 
   /**
    * Removes the jobs of one BullMQ list as BullMQ names it (`wait`, `prioritized`, `active`…) older
-   * than `graceMs`, BATCH_SIZE per Redis call: Bull Board's statuses the console has no state for.
+   * than `graceMs`, REMOVE_BATCH_SIZE per Redis call: Bull Board's statuses the console has no state for.
    * Returns how many were removed.
    */
   async cleanList(queue: QueueName, type: BullCleanType, graceMs: number): Promise<number> {
     const q = this.bull(queue);
     let removed = 0;
     for (;;) {
-      const ids = await q.clean(Math.max(0, graceMs), BATCH_SIZE, type);
+      const ids = await q.clean(Math.max(0, graceMs), REMOVE_BATCH_SIZE, type);
       removed += ids.length;
-      if (ids.length < BATCH_SIZE) return removed;
+      if (ids.length < REMOVE_BATCH_SIZE) return removed;
     }
   }
 
@@ -396,7 +401,7 @@ export class QueueService {
    */
   async emptyQueue(queue: QueueName): Promise<number> {
     // The wait list first, by the O(batch) path; what it leaves (jobs of flows and schedulers) BullMQ cleans.
-    let removed = await emptyWaitList(this.deps.connection, this.bull(queue), BATCH_SIZE);
+    let removed = await emptyWaitList(this.deps.connection, this.bull(queue), REMOVE_BATCH_SIZE);
     for (const state of ['waiting', 'paused', 'delayed', 'completed', 'failed'] as const) {
       removed += await this.cleanQueue(queue, 0, state);
     }

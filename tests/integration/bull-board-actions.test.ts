@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../shared/audit.ts';
 import { QueueName } from '../../shared/queues.ts';
 import { startRedisServer, type RedisServerHandle } from '../../server/embedded-redis.ts';
-import { BATCH_SIZE } from '../../server/queue/queue-service.ts';
+import { BATCH_SIZE, REMOVE_BATCH_SIZE } from '../../server/queue/queue-service.ts';
 import { createRedisConnection, type Redis } from '../../server/redis.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { API_TOKEN, VIEWER_API_TOKEN, startApiApp, type ApiApp } from '../helpers/api-app.ts';
@@ -258,11 +258,12 @@ describe('Bull Board bulk actions on big queues', () => {
   });
 
   it("Clean of a status the console has no Clean for stays Bull Board's, batched by the adapter", async () => {
-    await seedJobs(QueueName.ALERTS, 'wait', 2500); // older than Bull Board's 5 s grace
+    const R = REMOVE_BATCH_SIZE;
+    await seedJobs(QueueName.ALERTS, 'wait', 2 * R + R / 2); // older than Bull Board's 5 s grace
     const clean = await auditedBy(() => removedPerCall(QueueName.ALERTS, () => board('PUT', `${QueueName.ALERTS}/clean/wait`)));
     expect(clean.result.result.status).toBe(200);
     expect(await queues().countJobs(QueueName.ALERTS, ['wait'])).toBe(0);
-    expect(clean.result.perCall).toEqual([1000, 1000, 500]);
+    expect(clean.result.perCall).toEqual([R, R, R / 2]);
     expect(clean.entries).toEqual([expect.objectContaining({ ...admin, action: `bullboard.PUT /api/queues/${QueueName.ALERTS}/clean/wait` })]);
   });
 
