@@ -1,4 +1,5 @@
-import { dayNumber, dayOf, dayStart, lastDays, minorPerMajor, randInt, rngFor, type Rng } from './prng.ts';
+import type { PlatformRecord } from '../../domain/connectors/types.ts';
+import { addDays, dayNumber, dayOf, dayStart, lastDays, minorPerMajor, randInt, rngFor, type Rng } from './prng.ts';
 
 export interface SimRefund {
   id: string;
@@ -171,4 +172,31 @@ export class CommerceStore {
   createdBetween(fromMs: number, toMs: number): SimOrder[] {
     return this.orders.filter((o) => o.createdAt >= fromMs && o.createdAt <= toMs).sort((a, b) => a.createdAt - b.createdAt);
   }
+}
+
+/**
+ * What a commerce connector must return for a window: the orders created in it (inclusive UTC days) and their
+ * refunds, each dated by the day it was made; `refundStatus` is the platform's word for a refund that went through.
+ */
+export function expectedOrderRecords(store: CommerceStore, startDate: string, endDate: string, refundStatus: string): Omit<PlatformRecord, 'payload'>[] {
+  return store.createdBetween(dayStart(startDate), dayStart(addDays(endDate, 1)) - 1).flatMap((o) => [
+    {
+      kind: 'order' as const,
+      externalId: o.id,
+      occurredOn: dayOf(o.createdAt),
+      amount: o.totalMinor / minorPerMajor(o.currency),
+      currency: o.currency,
+      status: o.status,
+      updatedAt: new Date(o.updatedAt).toISOString(),
+    },
+    ...o.refunds.map((r) => ({
+      kind: 'refund' as const,
+      externalId: r.id,
+      occurredOn: dayOf(r.createdAt),
+      amount: r.amountMinor / minorPerMajor(o.currency),
+      currency: o.currency,
+      status: refundStatus,
+      updatedAt: new Date(r.createdAt).toISOString(),
+    })),
+  ]);
 }

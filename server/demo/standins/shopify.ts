@@ -6,9 +6,9 @@
  * (restOrder, restRefund), as Shopify's classic webhooks still are.
  */
 import type { PlatformRecord } from '../../domain/connectors/types.ts';
-import { CommerceStore, type CommerceFlavor, type SimOrder, type SimRefund } from './commerce-store.ts';
+import { CommerceStore, expectedOrderRecords, type CommerceFlavor, type SimOrder, type SimRefund } from './commerce-store.ts';
 import { ReplyError, type PlatformBehaviour, type StandinCall, type StandinReply } from './harness.ts';
-import { addDays, DAY_MS, dayOf, dayStart, formatMinor, minorPerMajor } from './prng.ts';
+import { DAY_MS, formatMinor, minorPerMajor } from './prng.ts';
 
 /**
  * Versions served on 2026-12-01: the four stable quarters still in their 12 months, the release
@@ -452,28 +452,7 @@ export function shopifyStandin(opts: { now: number; days: number; pageSizeCap?: 
     },
   };
 
-  /** What the connector must return for a window: the orders created in it and their refunds. */
-  const expectedRecords = (startDate: string, endDate: string): Omit<PlatformRecord, 'payload'>[] =>
-    store.createdBetween(dayStart(startDate), dayStart(addDays(endDate, 1)) - 1).flatMap((o) => [
-      {
-        kind: 'order' as const,
-        externalId: o.id,
-        occurredOn: dayOf(o.createdAt),
-        amount: o.totalMinor / minorPerMajor(o.currency),
-        currency: o.currency,
-        status: o.status,
-        updatedAt: new Date(o.updatedAt).toISOString(),
-      },
-      ...o.refunds.map((r) => ({
-        kind: 'refund' as const,
-        externalId: r.id,
-        occurredOn: dayOf(r.createdAt),
-        amount: r.amountMinor / minorPerMajor(o.currency),
-        currency: o.currency,
-        status: 'success',
-        updatedAt: new Date(r.createdAt).toISOString(),
-      })),
-    ]);
+  const expectedRecords = (startDate: string, endDate: string) => expectedOrderRecords(store, startDate, endDate, 'success');
 
   const find = (id: string) => {
     const o = store.find(id);

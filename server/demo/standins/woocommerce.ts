@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { PlatformRecord } from '../../domain/connectors/types.ts';
-import { CommerceStore, type CommerceFlavor, type SimOrder, type SimRefund } from './commerce-store.ts';
+import { CommerceStore, expectedOrderRecords, type CommerceFlavor, type SimOrder, type SimRefund } from './commerce-store.ts';
 import { ReplyError, type PlatformBehaviour, type StandinCall, type StandinReply } from './harness.ts';
-import { addDays, dayOf, dayStart, formatMinor, minorPerMajor } from './prng.ts';
+import { formatMinor } from './prng.ts';
 
 /** The site's time zone (UTC+2): `date_created` is local, `date_created_gmt` is UTC, both without offset. */
 const SITE_OFFSET_MS = 2 * 3600_000;
@@ -211,28 +210,7 @@ export function woocommerceStandin(opts: { now: number; days: number; pageSizeCa
     },
   };
 
-  /** What the connector must return for a window: orders created in it, and their refunds, each dated by the day it was made. */
-  const expectedRecords = (startDate: string, endDate: string): Omit<PlatformRecord, 'payload'>[] =>
-    store.createdBetween(dayStart(startDate), dayStart(addDays(endDate, 1)) - 1).flatMap((o) => [
-      {
-        kind: 'order' as const,
-        externalId: o.id,
-        occurredOn: dayOf(o.createdAt),
-        amount: o.totalMinor / minorPerMajor(o.currency),
-        currency: o.currency,
-        status: o.status,
-        updatedAt: new Date(o.updatedAt).toISOString(),
-      },
-      ...o.refunds.map((r) => ({
-        kind: 'refund' as const,
-        externalId: r.id,
-        occurredOn: dayOf(r.createdAt),
-        amount: r.amountMinor / minorPerMajor(o.currency),
-        currency: o.currency,
-        status: 'completed',
-        updatedAt: new Date(r.createdAt).toISOString(),
-      })),
-    ]);
+  const expectedRecords = (startDate: string, endDate: string) => expectedOrderRecords(store, startDate, endDate, 'completed');
 
   return { behaviour, store, expectedRecords };
 }
