@@ -23,6 +23,7 @@ import {
 } from '../../server/domain/connectors/google-analytics-quota.ts';
 import { throttleDelayMs } from '../../server/domain/sync/data-sync.ts';
 import { PlatformAuthError, PlatformRateLimitError, PlatformRequestError } from '../../server/domain/connectors/errors.ts';
+import { statusError } from '../../server/domain/connectors/http.ts';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/platforms/google-analytics');
 const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(DIR, name), 'utf8'));
@@ -120,7 +121,9 @@ describe('GA4 fixtures through the connector', () => {
     }
     // 5xx is left to the generic reading (transient); a 429 without Retry-After is not a 1 s loop.
     expect(googleTokenError(503, {}, noHeaders)).toBeUndefined();
-    const throttled = googleTokenError(429, {}, noHeaders) as PlatformRateLimitError;
+    // A 429 is the generic reading's too (http.ts), as requestJson applies it after the mapper.
+    expect(googleTokenError(429, {}, noHeaders)).toBeUndefined();
+    const throttled = statusError(429, '{}', noHeaders, 'POST https://oauth2.googleapis.com/token') as PlatformRateLimitError;
     expect([throttled.retryAfterMs, throttled.told]).toEqual([1000, false]);
   });
 

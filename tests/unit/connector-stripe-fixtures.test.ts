@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_API_VERSIONS } from '../../server/domain/connectors/api-versions.ts';
 import { PlatformAccessError, PlatformRateLimitError, PlatformRequestError } from '../../server/domain/connectors/errors.ts';
-import { parseBody } from '../../server/domain/connectors/http.ts';
+import { parseBody, statusError } from '../../server/domain/connectors/http.ts';
 import {
   STRIPE_API_VERSION_ALERT,
   STRIPE_LIST_SCHEMAS,
@@ -165,7 +165,7 @@ describe('Stripe error bodies', () => {
   const mapper = stripeErrorMapper('2099-01-01.zinnia');
 
   it('an unknown Stripe-Version (400) is an access error for configuration, with its own alert', () => {
-    const err = mapper(400, fixture('error-400-invalid-api-version.json'), new Headers());
+    const err = mapper(400, fixture('error-400-invalid-api-version.json'));
     expect(err).toBeInstanceOf(PlatformAccessError);
     expect(err).toMatchObject({ alertType: STRIPE_API_VERSION_ALERT, status: 400 });
     expect(err?.message).toContain('STRIPE_API_VERSION');
@@ -173,16 +173,19 @@ describe('Stripe error bodies', () => {
   });
 
   it('429 names no wait: a throttle the sync backs off from on its own; with Retry-After, that wait', () => {
-    const untold = mapper(429, fixture('error-429-rate-limit.json'), new Headers());
+    // Stripe's mapper leaves a 429 to the common reading (http.ts), as requestJson does.
+    const read = (headers: Headers) =>
+      mapper(429, fixture('error-429-rate-limit.json')) ?? statusError(429, JSON.stringify(fixture('error-429-rate-limit.json')), headers, 'GET /v1/charges');
+    const untold = read(new Headers());
     expect(untold).toBeInstanceOf(PlatformRateLimitError);
     expect(untold).toMatchObject({ told: false, retryAfterMs: 1000 });
     expect(untold?.message).toContain('rate_limit');
-    expect(mapper(429, fixture('error-429-rate-limit.json'), new Headers({ 'retry-after': '3' }))).toMatchObject({ told: true, retryAfterMs: 3000 });
+    expect(read(new Headers({ 'retry-after': '3' }))).toMatchObject({ told: true, retryAfterMs: 3000 });
   });
 
   it('401s and other 400s are left to the common mapping (auth error; request error)', () => {
-    expect(mapper(401, fixture('error-401-invalid-api-key.json'), new Headers())).toBeUndefined();
-    expect(mapper(400, { error: { message: 'Received unknown parameter: foo', type: 'invalid_request_error' } }, new Headers())).toBeUndefined();
+    expect(mapper(401, fixture('error-401-invalid-api-key.json'))).toBeUndefined();
+    expect(mapper(400, { error: { message: 'Received unknown parameter: foo', type: 'invalid_request_error' } })).toBeUndefined();
   });
 });
 

@@ -354,46 +354,30 @@ export function shopifyStandin(opts: { now: number; days: number; pageSizeCap?: 
         },
       };
     }
-    if (!scopes.has('read_orders') && !scopes.has('write_orders')) {
+    // Refusals come as 200 with `errors` and no orders, and cost one point.
+    const accessDenied = (error: { message: string; extensions: Record<string, string> }): StandinReply => {
       log.outcome = 'ACCESS_DENIED';
       available -= 1;
       return {
         status: 200,
         body: {
           data: { orders: null },
-          errors: [
-            {
-              message: 'Access denied for orders field. Required access: `read_orders` access scope.',
-              path: ['orders'],
-              extensions: {
-                code: 'ACCESS_DENIED',
-                documentation: 'https://shopify.dev/api/usage/access-scopes',
-                requiredAccess: '`read_orders` access scope.',
-              },
-            },
-          ],
+          errors: [{ message: error.message, path: ['orders'], extensions: { code: 'ACCESS_DENIED', ...error.extensions } }],
           extensions: { cost: { requestedQueryCost: requested, actualQueryCost: 1, throttleStatus: throttleStatus() } },
         },
       };
+    };
+    if (!scopes.has('read_orders') && !scopes.has('write_orders')) {
+      return accessDenied({
+        message: 'Access denied for orders field. Required access: `read_orders` access scope.',
+        extensions: { documentation: 'https://shopify.dev/api/usage/access-scopes', requiredAccess: '`read_orders` access scope.' },
+      });
     }
     if (!approved) {
-      log.outcome = 'ACCESS_DENIED';
-      available -= 1;
-      return {
-        status: 200,
-        body: {
-          data: { orders: null },
-          errors: [
-            {
-              message:
-                'This app is not approved to access the Order object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.',
-              path: ['orders'],
-              extensions: { code: 'ACCESS_DENIED' },
-            },
-          ],
-          extensions: { cost: { requestedQueryCost: requested, actualQueryCost: 1, throttleStatus: throttleStatus() } },
-        },
-      };
+      return accessDenied({
+        message: 'This app is not approved to access the Order object. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.',
+        extensions: {},
+      });
     }
 
     const terms = parseSearch(search);

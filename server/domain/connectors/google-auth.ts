@@ -1,8 +1,8 @@
 import { createPrivateKey, createSign, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { ConnectorContext } from './types.ts';
-import { parseBody, parseRetryAfter, requestJson, type ErrorMapper } from './http.ts';
-import { PlatformAuthError, PlatformRateLimitError, PlatformRequestError } from './errors.ts';
+import { parseBody, requestJson, type ErrorMapper } from './http.ts';
+import { PlatformAuthError, PlatformRequestError } from './errors.ts';
 import { apiUrl } from './urls.ts';
 
 /**
@@ -79,17 +79,13 @@ export const tokenErrorSchema = z.looseObject({ error: z.string(), error_descrip
 
 /**
  * The token endpoint's refusals (400/401/403: revoked refresh token, wrong client, bad assertion) mean a
- * person must reconnect; 429 waits (its Retry-After if any, else growing backoff); 5xx is transient.
+ * person must reconnect; a 429 (http.ts: its Retry-After if any, else growing backoff) and 5xx are http.ts's.
  */
-export const googleTokenError: ErrorMapper = (status, body, headers) => {
+export const googleTokenError: ErrorMapper = (status, body) => {
   const parsed = tokenErrorSchema.safeParse(body);
   const why = parsed.success ? `${parsed.data.error}${parsed.data.error_description ? `: ${parsed.data.error_description}` : ''}` : 'no reason given';
   if (status === 400 || status === 401 || status === 403) {
     return new PlatformAuthError(`Google refused a new access token (${status} ${why}): reconnect the Google Analytics integration`, status);
-  }
-  if (status === 429) {
-    const retryAfter = headers.get('retry-after');
-    return new PlatformRateLimitError(`Google token endpoint → 429: ${why}`, parseRetryAfter(retryAfter), retryAfter !== null);
   }
   return undefined;
 };

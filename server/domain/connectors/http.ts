@@ -28,23 +28,26 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 /** "GET https://host/path" without the query string: Facebook puts the access token there. */
 const describe = (method: string, url: URL) => `${method} ${url.origin}${url.pathname}`;
 
-/** The platform's own words, when its error body has them, kept short. */
+/** The platform's own words, when its error body has them, kept short, with its error code when it gives one. */
 function errorDetail(text: string): string {
   try {
     const body = JSON.parse(text) as Record<string, unknown> | null;
     const e = body?.error ?? body?.errors ?? body?.message;
     const msg = e && typeof e === 'object' && 'message' in e ? e.message : e;
-    if (msg !== undefined) return (typeof msg === 'string' ? msg : JSON.stringify(msg)).slice(0, 300);
+    const code = e && typeof e === 'object' && 'code' in e && typeof e.code === 'string' ? ` (${e.code})` : '';
+    if (msg !== undefined) return `${(typeof msg === 'string' ? msg : JSON.stringify(msg)).slice(0, 300)}${code}`;
   } catch {
     /* not JSON: fall through to the raw text */
   }
   return text.slice(0, 300);
 }
 
-function statusError(status: number, text: string, headers: Headers, what: string): PlatformError {
+/** The common reading of an error status, for any platform whose ErrorMapper has nothing to add. */
+export function statusError(status: number, text: string, headers: Headers, what: string): PlatformError {
   const msg = `${what} → ${status}: ${errorDetail(text)}`;
   if (status === 401 || status === 403) return new PlatformAuthError(msg, status);
-  if (status === 429) return new PlatformRateLimitError(msg, parseRetryAfter(headers.get('retry-after')));
+  // No Retry-After (Stripe's, Google's): the sync engine's growing backoff, not a knock every second.
+  if (status === 429) return new PlatformRateLimitError(msg, parseRetryAfter(headers.get('retry-after')), headers.has('retry-after'));
   if (status >= 500) return new PlatformTransientError(msg, status);
   return new PlatformRequestError(msg, status);
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Connector, ConnectorContext, Page, PlatformRecord, SyncWindow } from './types.ts';
 import { DEFAULT_API_VERSIONS } from './api-versions.ts';
-import { PlatformAccessError, PlatformRateLimitError, PlatformRequestError, type PlatformError } from './errors.ts';
-import { credential, parseBody, parseRetryAfter, requestJson } from './http.ts';
+import { PlatformAccessError, PlatformRequestError, type PlatformError } from './errors.ts';
+import { credential, parseBody, requestJson } from './http.ts';
 import { addDays, day, dayStartMs, sinceMs, utcDay } from './dates.ts';
 import { apiUrl } from './urls.ts';
 import {
@@ -169,11 +169,11 @@ const LISTS: Record<Phase, { path: string; read(body: unknown): { records: Platf
 
 /**
  * Stripe's own readings of an error: a Stripe-Version it does not know is a 400 ("Invalid Stripe API
- * version: …", stripe/stripity-stripe#613) that only configuration can fix; a 429 names no wait
- * (the docs advise exponential backoff), so the sync backs off on its own unless Retry-After is there.
+ * version: …", stripe/stripity-stripe#613) that only configuration can fix. A 429 is http.ts's: it names
+ * no wait (the docs advise exponential backoff), so the sync backs off on its own unless Retry-After is there.
  */
 export function stripeErrorMapper(apiVersion: string) {
-  return (status: number, body: unknown, headers: Headers): PlatformError | undefined => {
+  return (status: number, body: unknown): PlatformError | undefined => {
     const error = (body as { error?: { message?: unknown; code?: unknown } } | undefined)?.error;
     const message = typeof error?.message === 'string' ? error.message.slice(0, 300) : undefined;
     if (status === 400 && message && /stripe api version|stripe-version/i.test(message)) {
@@ -182,11 +182,6 @@ export function stripeErrorMapper(apiVersion: string) {
         STRIPE_API_VERSION_ALERT,
         status,
       );
-    }
-    if (status === 429) {
-      const retryAfter = headers.get('retry-after');
-      const what = `Stripe rate limit (${String(error?.code ?? 'rate_limit')}): ${message ?? 'too many requests'}`;
-      return new PlatformRateLimitError(what, parseRetryAfter(retryAfter), retryAfter !== null);
     }
     return undefined;
   };
