@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -31,8 +32,15 @@ export const configSchema = z.object({
   REDIS_TLS: bool.default(false),
   /** Allow the private redis-server when no Redis is configured; on by default except in production. */
   EMBEDDED_REDIS: bool.optional(),
-  /** `npm run worker` serves /livez and /readyz on this port when set. */
+  /** `npm run worker` serves /livez, /readyz and /metrics on this port when set. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** This process's name on the Workers page, in heartbeats and in BullMQ (CLIENT LIST); default hostname:pid. */
+  WORKER_NAME: z.string().min(1).max(200).optional(),
+  /** GET /metrics needs `Authorization: Bearer <this>` when set; otherwise the API's own auth (a viewer is enough). */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** OpenTelemetry: spans go to this OTLP/HTTP endpoint when set (e.g. http://otel-collector:4318); off otherwise. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().default('bizinsights-jobs'),
   /** BullMQ key prefix. On Redis Cluster each queue gets its own hash tag (see README, Redis Cluster). */
   QUEUE_PREFIX: z.string().min(1).default('bizinsights'),
   /** Unset: SQLite under DATA_DIR. postgres://… once workers run on several machines. */
@@ -105,6 +113,23 @@ export const configSchema = z.object({
   HEALTH_MAX_WAITING: z.coerce.number().int().min(1).default(100),
   HEALTH_MAX_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.2),
   HEALTH_CHECK_INTERVAL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Queue-health alert when a queue's oldest waiting job has waited longer than this (seconds). */
+  HEALTH_MAX_WAIT_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Queue-health notifications: a Slack incoming webhook, a JSON webhook (signed with ALERT_WEBHOOK_SECRET), emails. */
+  SLACK_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Comma-separated addresses that receive queue-health notifications by email. */
+  OPS_EMAILS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email({ message: 'must be comma-separated email addresses' })))
+    .optional(),
   /** How long generated insights are reused before a scheduled run computes them again. */
   INSIGHTS_CACHE_TTL_SEC: z.coerce
     .number()
@@ -117,6 +142,11 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+/** This process's worker name: WORKER_NAME, else hostname:pid. */
+export function workerNameOf(config: Pick<Config, 'WORKER_NAME'>): string {
+  return config.WORKER_NAME ?? `${os.hostname()}:${process.pid}`;
+}
 
 /**
  * Production refuses to guess: the demo's fallbacks (probing 127.0.0.1:6379 or starting a private
@@ -131,6 +161,8 @@ function productionProblems(c: z.infer<typeof configSchema>): string[] {
   }
   if (!c.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY is required in production (the same on every machine that shares the database)');
   if (!c.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is required in production (no generated password)');
+  if (c.ALERT_WEBHOOK_URL && !c.ALERT_WEBHOOK_SECRET)
+    problems.push('ALERT_WEBHOOK_SECRET is required with ALERT_WEBHOOK_URL in production (receivers check the signature)');
   return problems;
 }
 

@@ -1,13 +1,18 @@
-import type { Config } from './config.ts';
+import { workerNameOf, type Config } from './config.ts';
 import { resolveRedis, type RedisEndpoint } from './embedded-redis.ts';
 import type { Logger } from './logger.ts';
 import { bindQueues, unbindQueues } from './queue/index.ts';
 import { JobScheduler, type ScheduleSource } from './queue/job-scheduler.ts';
 import type { ProcessorRegistry } from './jobs/contract.ts';
 import { QueueService } from './queue/queue-service.ts';
+import { recordStalled } from './monitoring/stalled-counter.ts';
+import { JobTelemetry } from './observability/job-telemetry.ts';
 import { formatStatsLine } from './queue/stats-line.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';
 import { createRedisConnection, describeTarget, evictionPolicy, isCluster, waitForReady, type Redis, type RedisTarget } from './redis.ts';
+import { appVersion } from './lib/app-version.ts';
+import { startHeartbeat, type Heartbeat } from './workers/heartbeat.ts';
+import { telemetryFor, type Tracing } from './tracing/tracing.ts';
 
 /** What processors may use of the runtime (queues to enqueue follow-ups, the shared Redis). */
 export interface ProcessorServices {
@@ -25,6 +30,8 @@ export interface RuntimeOptions {
   runScheduler: boolean;
   /** Runs once queues exist and before the workers start. */
   beforeWorkers?: (services: ProcessorServices) => Promise<void>;
+  /** OpenTelemetry (server/tracing): spans for enqueue and processing; undefined when tracing is off. */
+  tracing?: Tracing;
 }
 
 /** The Redis this process uses: a cluster from REDIS_CLUSTER_NODES, or one server (configured, local or embedded). */
@@ -49,6 +56,8 @@ export interface Runtime {
   queueService: QueueService;
   jobScheduler: JobScheduler;
   workers?: WorkerRuntime;
+  /** What this process's workers did (counters, latency histograms), when it runs workers. */
+  telemetry?: JobTelemetry;
   /** Stops workers (within the shutdown deadline), queues, connections and an embedded Redis. */
   stop(): Promise<{ timedOut: boolean }>;
 }
@@ -81,14 +90,18 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     log.warn({ policy }, `Redis maxmemory-policy is "${policy}": under memory pressure it may evict queue keys and lose jobs; set it to noeviction`);
   }
 
-  const queueService = new QueueService({ connection, prefix: config.QUEUE_PREFIX, log });
+  const queueService = new QueueService({ connection, prefix: config.QUEUE_PREFIX, log, tracing: telemetryFor(opts.tracing) });
   const jobScheduler = new JobScheduler({ queueService, source: opts.scheduleSource, log });
   bindQueues({ queueService, jobScheduler });
 
   await opts.beforeWorkers?.({ queueService, connection });
   let workers: WorkerRuntime | undefined;
+  let telemetry: JobTelemetry | undefined;
+  let heartbeat: Heartbeat | undefined;
   let statsTimer: NodeJS.Timeout | undefined;
   if (opts.runWorkers) {
+    telemetry = new JobTelemetry({ connection, prefix: config.QUEUE_PREFIX, log });
+    telemetry.start();
     workers = createWorkerRuntime({
       connection,
       prefix: config.QUEUE_PREFIX,
@@ -96,8 +109,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       log,
       lockDurationMs: config.LOCK_DURATION_MS,
       stalledIntervalMs: config.STALLED_INTERVAL_MS,
+      name: workerNameOf(config),
+      telemetry,
+      tracing: telemetryFor(opts.tracing),
+      // Counted in Redis per queue and minute: the health monitor's stalled-jobs condition, across processes.
+      onStalled: (queue) => void recordStalled(connection, config.QUEUE_PREFIX, queue).catch(() => {}),
     });
     await workers.ready();
+    // Lists this process on the Workers page and counts it for the health monitor's no-worker check.
+    heartbeat = startHeartbeat({ connection, prefix: config.QUEUE_PREFIX, name: workerNameOf(config), version: appVersion(), workers, log });
     const serving = [...workers.workers.keys()];
     log.info({ queues: serving, redis: describeTarget(redis.target), prefix: config.QUEUE_PREFIX }, 'Queue Worker is now running');
     if (serving.length === 0) log.warn('No processors are registered yet: jobs are queued and wait for a worker that has them');
@@ -128,6 +148,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     queueService,
     jobScheduler,
     workers,
+    telemetry,
     async stop() {
       clearInterval(statsTimer);
       let timedOut = false;
@@ -137,6 +158,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         ({ timedOut } = await workers.close(config.SHUTDOWN_TIMEOUT_MS));
         if (timedOut) log.warn('Shutdown deadline passed: unfinished jobs were aborted and will be retried by another worker');
       }
+      await telemetry?.stop();
+      // After the drain (it beats on meanwhile), so a stopped worker leaves the Workers page at once.
+      await heartbeat?.stop();
       unbindQueues();
       await queueService.close();
       await connection.quit().catch(() => connection.disconnect());

@@ -2,6 +2,7 @@ import { compose, type System } from './app/compose.ts';
 import { loadConfig, loadEnvFile } from './config.ts';
 import { createWorkerHttp, type WorkerHttp } from './http/worker-http.ts';
 import { createLogger } from './logger.ts';
+import { metricsHandler } from './observability/metrics-route.ts';
 import { handleShutdownSignals } from './runtime.ts';
 import { runMain } from './run-main.ts';
 
@@ -32,6 +33,10 @@ runMain(async () => {
   // demo: resolves the seeded demo integrations' stand-ins, which `npm start` runs and publishes in Redis.
   const composed = await compose({ config, log, http: false, runWorkers: true, runScheduler: config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
   system = composed;
+  if (probes) {
+    probes.routes.get('/metrics', metricsHandler(composed.metrics, { token: config.METRICS_TOKEN, apiAuth: false }));
+    if (!config.METRICS_TOKEN) log.warn('WORKER_HTTP_PORT is set without METRICS_TOKEN: /metrics on this worker answers 403 until it is set');
+  }
   // The probes go first, so an orchestrator stops routing here before the workers drain.
   handleShutdownSignals(async () => {
     await probes?.close();

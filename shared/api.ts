@@ -69,3 +69,24 @@ export const auditListInputSchema = z.object({
 /** The REST maintenance actions of the guide. */
 export const REST_ACTIONS = ['pause', 'resume', 'empty', 'clean'] as const;
 export const restRetrySchema = z.object({ queueName: z.string().min(1), jobId: anyJobId.optional() });
+
+/** Wait or processing time percentiles of a queue over a range, seconds; null when no job ran. */
+export interface Percentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  count: number;
+}
+
+/** REST `GET /api/jobs/:queue/latency?range=1h` data, and each queue's entry in tRPC `metrics.latency`. */
+export interface QueueLatency {
+  /** From when a job became ready (after its delay) to its first start. */
+  wait: Percentiles;
+  /** Time in the processor, per attempt. */
+  processing: Percentiles;
+}
+
+export interface LatencyPoint extends QueueLatency {
+  /** Start of the minute (1 h range) or hour (24 h, 7 d), epoch ms. */
+  t: number;
+}

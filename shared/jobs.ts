@@ -80,12 +80,36 @@ export const emailJobSchema = z.object({
 
 export const ALERT_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
+/** Where queue-health notifications go (each configured by its own setting) and what they say. */
+export const NOTIFICATION_CHANNELS = ['slack', 'webhook', 'email'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+export const NOTIFICATION_EVENTS = ['raised', 'resolved', 'test'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+/**
+ * An alerts job with `notification` delivers an alert the health monitor already stored to one
+ * channel, instead of storing one. Jobs without it are organization alerts, as before.
+ */
+export const notificationSchema = z.object({
+  channel: z.enum(NOTIFICATION_CHANNELS),
+  event: z.enum(NOTIFICATION_EVENTS),
+  /** Stable per alert and event (the same in every retry and on every channel): receivers dedupe on it. */
+  id: z.string().trim().min(1).max(200),
+  /** The stored alert's id; none for a test. */
+  alertId: z.string().max(200).optional(),
+  /** The condition's key, e.g. backlog:data-sync; none for a test. */
+  key: z.string().max(200).optional(),
+  /** When the condition was raised or resolved (or the test asked for). */
+  at: z.iso.datetime(),
+});
+
 export const alertJobSchema = z.object({
   organizationId: id,
   alertType: id,
   severity: z.enum(ALERT_SEVERITIES),
   message: z.string().trim().min(1, 'must not be empty'),
   metadata: freeFormObject,
+  notification: notificationSchema.optional(),
 });
 
 /**

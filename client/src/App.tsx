@@ -17,6 +17,7 @@ import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OverviewPage } from './pages/OverviewPage.tsx';
 import { QueuePage } from './pages/QueuePage.tsx';
 import { SchedulesPage } from './pages/SchedulesPage.tsx';
+import { WorkersPage } from './pages/WorkersPage.tsx';
 import { RouterProvider, matchPath, useLocation } from './router/router.tsx';
 import { TRPCProvider, createClient, createQueryClient } from './trpc.ts';
 
@@ -34,6 +35,7 @@ function Routes() {
   if (path === '/insights') return <InsightsPage />;
   if (path === '/reports') return <ReportsPage />;
   if (path === '/outbox') return <OutboxPage />;
+  if (path === '/workers') return <WorkersPage />;
   return <NotFoundPage />;
 }
 

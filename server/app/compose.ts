@@ -13,11 +13,19 @@ import type { ProcessorRegistry, ScheduleSource } from '../jobs/contract.ts';
 import type { Logger } from '../logger.ts';
 import { createHealthMonitor } from '../monitoring/health-monitor.ts';
 import { readRate } from '../monitoring/throughput.ts';
+import { configuredChannels } from '../monitoring/notifications/channels.ts';
+import { createNotifier } from '../monitoring/notifications/notifier.ts';
+import { readRedisMemory } from '../monitoring/redis-memory.ts';
+import { readStalledWindow } from '../monitoring/stalled-counter.ts';
+import { QUEUE_NAMES } from '../../shared/queues.ts';
 import { createProcessors } from '../queue/processors/index.ts';
-import type { QueueService } from '../queue/queue-service.ts';
+import { createMetrics, type Metrics } from '../observability/prometheus.ts';
+import { QueueService } from '../queue/queue-service.ts';
 import type { Redis } from '../redis.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
+import { startTracing, type TracingOptions } from '../tracing/tracing.ts';
 import { secretsFromConfig } from '../webhooks/secrets.ts';
+import { WorkerRegistry } from '../workers/worker-registry.ts';
 
 export interface ComposeOptions {
   config: Config;
@@ -50,6 +58,8 @@ export interface ComposeOverrides {
   sampleDepth?: boolean;
   /** Run the queue-health monitor with the scheduler (default: on). */
   healthMonitor?: boolean;
+  /** Tracing's span processor (tests: in memory); it turns tracing on without OTEL_EXPORTER_OTLP_ENDPOINT. */
+  tracing?: TracingOptions;
 }
 
 export interface System {
@@ -60,6 +70,8 @@ export interface System {
   integrations: IntegrationService;
   /** Present when composed with `http: true`. */
   http?: HttpParts;
+  /** This process's Prometheus metrics (GET /metrics on the app, or on WORKER_HTTP_PORT). */
+  metrics: Metrics;
   /** Starts serving the HTTP app; resolves once listening. */
   listen(port: number, host?: string): Promise<{ server: Server; port: number }>;
   /** Stops everything in order: HTTP, demo stand-ins, monitor, workers (within the shutdown deadline), queues, store. */
@@ -76,6 +88,8 @@ export async function compose(opts: ComposeOptions): Promise<System> {
   const o = opts.overrides ?? {};
   const domain = o.domain ?? (await openDomain(config, log));
   const ownsDomain = !o.domain;
+  // Off (undefined, no SDK loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = await startTracing(config, log, o.tracing);
   let standins: DemoStandins | undefined;
   let runtime: Runtime;
   try {
@@ -96,22 +110,44 @@ export async function compose(opts: ComposeOptions): Promise<System> {
       scheduleSource: o.scheduleSource ?? storeScheduleSource(domain.store),
       runWorkers: opts.runWorkers,
       runScheduler: opts.runScheduler,
+      tracing,
     });
   } catch (err) {
     await standins?.close();
     if (ownsDomain) await domain.close();
+    await tracing?.shutdown();
     throw err;
   }
   const { queueService, connection } = runtime;
+  // /metrics reads queue counts over the request connection, which fails fast while Redis is down (redis_up 0).
+  const scrapeQueues = new QueueService({ connection: runtime.requestConnection, prefix: config.QUEUE_PREFIX, log });
+  const metrics = createMetrics({
+    readCounts: async () => (await scrapeQueues.getAllQueueStats()).queues,
+    telemetry: runtime.telemetry,
+    workers: runtime.workers,
+  });
+  const workerRegistry = new WorkerRegistry({ connection, prefix: config.QUEUE_PREFIX });
 
+  // Health notifications go through the alerts queue: one job per channel, retried there.
+  const notifier = createNotifier({ addJob: (data, o) => queueService.addJob('alerts', data, o), channels: configuredChannels(config) });
   // The queue-health monitor runs with the scheduler (a slot claim in Redis lets one process check per interval).
   const health = createHealthMonitor({
     readOverview: () => queueService.getOverview(),
     readRecent: (q) => readRate(queueService, q, 5),
-    workerCount: (q) => queueService.getWorkerCount(q),
+    // From the workers' heartbeats, not CLIENT LIST (which managed Redis services may refuse).
+    workerCount: (q) => workerRegistry.workerCount(q),
+    readOldestWaiting: (q) => queueService.getOldestWaitingAt(q),
+    readMemory: () => readRedisMemory(connection),
+    readStalled: () => readStalledWindow(connection, config.QUEUE_PREFIX, QUEUE_NAMES),
+    notify: (notice) => notifier.notify(notice),
     alerts: domain.store.alerts,
     claimSlot: async (slot, ttlMs) => (await connection.set(`${config.QUEUE_PREFIX}:health:slot:${slot}`, '1', 'PX', ttlMs, 'NX')) === 'OK',
-    thresholds: { maxWaiting: config.HEALTH_MAX_WAITING, maxFailureRate: config.HEALTH_MAX_FAILURE_RATE, minFinishedForRate: 10 },
+    thresholds: {
+      maxWaiting: config.HEALTH_MAX_WAITING,
+      maxFailureRate: config.HEALTH_MAX_FAILURE_RATE,
+      minFinishedForRate: 10,
+      maxWaitSeconds: config.HEALTH_MAX_WAIT_SECONDS,
+    },
     log,
   });
   if (opts.runScheduler && o.healthMonitor !== false) health.start(config.HEALTH_CHECK_INTERVAL_MS);
@@ -126,7 +162,9 @@ export async function compose(opts: ComposeOptions): Promise<System> {
         store: domain.store,
         workersExpected: opts.runWorkers,
         sampleDepth: o.sampleDepth,
+        metrics,
         clientDir,
+        tracing,
         // The intake checks each integration's own secret from the store, configuration's as fallback.
         webhookSecret: (platform, integrationId) => webhookSecret({ store: domain.store, fallbackSecret }, platform, integrationId),
       })
@@ -139,6 +177,7 @@ export async function compose(opts: ComposeOptions): Promise<System> {
     domain,
     runtime,
     http,
+    metrics,
     integrations: new IntegrationService({ store: domain.store, jobScheduler: runtime.jobScheduler }),
     listen(port, host) {
       if (!http) throw new Error('compose({http: false}) has no HTTP app to serve');
@@ -160,9 +199,12 @@ export async function compose(opts: ComposeOptions): Promise<System> {
       // Withdrawn first (needs Redis), closed last (a sync still running here may be using them).
       await standins?.withdraw().catch(() => undefined);
       health.stop();
+      await scrapeQueues.close();
       const result = await runtime.stop();
       await standins?.close();
       if (ownsDomain) await domain.close();
+      // Last: flushes the spans of everything above.
+      await tracing?.shutdown();
       return result;
     },
   };

@@ -1,16 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { healthHandler, livezHandler, readyzHandler, type HealthDeps } from './health.ts';
 import { authRoutes } from './auth-routes.ts';
+import { compressResponses, consoleFiles } from './console-files.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { REDIS_UNAVAILABLE, errorHandler, relabelRedisUnavailable, sendError } from './errors.ts';
 import { authenticate, csrfGuard, trustProxySetting } from './middleware/auth.ts';
+import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { jobsRestRoutes } from './rest/jobs-routes.ts';
 import { reportsRestRoutes } from './rest/reports-routes.ts';
+import { workersRestRoutes } from './rest/workers-routes.ts';
+import { httpMetrics } from '../observability/http-metrics.ts';
+import { metricsHandler } from '../observability/metrics-route.ts';
+import type { Metrics } from '../observability/prometheus.ts';
 import type { ApiServices } from './services.ts';
 import { contextFromRequest } from './trpc/context.ts';
 import { appRouter } from './trpc/router.ts';
@@ -21,8 +27,12 @@ export interface AppDeps {
   health: HealthDeps;
   /** The console's built files (`npm run build`); served at / when present. */
   clientDir?: string;
+  /** GET /metrics and the HTTP timings; METRICS_TOKEN, when set, is the scrape's own bearer token. */
+  metrics?: { metrics: Metrics; token?: string };
   /** TRUST_PROXY: which peers' X-Forwarded-* headers count (client address and HTTPS); see trustProxySetting. */
   trustProxy?: string;
+  /** Tracing's server spans (server/tracing), only when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  httpSpans?: RequestHandler;
 }
 
 /**
@@ -34,7 +44,10 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(deps.trustProxy));
+  // First: every response echoes X-Request-Id, and every line logged for a request carries it (req.log).
+  app.use(requestId(services.log));
   app.use(securityHeaders());
+  app.use(compressResponses());
   // Orchestrators' probes: public, cheap, and ahead of the request log, which would write an error line
   // for every 503 probe through a Redis outage (the outage itself is logged once by the connection).
   app.get('/livez', livezHandler());
@@ -42,6 +55,8 @@ export function createApp(deps: AppDeps): express.Express {
     '/readyz',
     readyzHandler(() => deps.health),
   );
+  if (deps.httpSpans) app.use(deps.httpSpans);
+  if (deps.metrics) app.use(httpMetrics(deps.metrics.metrics));
   app.use(requestLog(services.log));
 
   app.get('/healthz', healthHandler(deps.health));
@@ -52,13 +67,15 @@ export function createApp(deps: AppDeps): express.Express {
   );
 
   app.use(authenticate(services.auth));
+  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.metrics, { token: deps.metrics.token, apiAuth: true }));
   // Bull Board parses JSON itself (100 kb); parsing here first holds it to our limit too.
   app.use(['/api', BULL_BOARD_PATH], express.json({ limit: services.bodyLimit }));
   // tRPC checks CSRF inside (init.ts), so its refusals come back in the format its client reads.
   app.use(['/api', BULL_BOARD_PATH], csrfGuard);
   app.use('/api/auth', authRoutes({ auth: services.auth, loginLimiter: services.loginLimiter, log: services.log }));
-  app.use('/api/jobs', jobsRestRoutes({ queueService: services.queueService, actions: services.actions }));
+  app.use('/api/jobs', jobsRestRoutes({ queueService: services.queueService, actions: services.actions, latency: services.latency }));
   app.use('/api/reports', reportsRestRoutes({ store: services.store }));
+  app.use('/api/workers', workersRestRoutes({ workers: services.workers }));
   // No requireUser here: every procedure checks the user and answers 401 in tRPC's own format.
   app.use(
     '/trpc',
@@ -66,10 +83,10 @@ export function createApp(deps: AppDeps): express.Express {
       router: appRouter,
       createContext: contextFromRequest(services),
       maxBodySize: parseBodyLimit(services.bodyLimit),
-      onError: ({ error, path: p }) => {
+      onError: ({ error, path: p, req }) => {
         // Redis down or not answering: 503 as REST answers (not logged per call: the connection logs the outage once).
         if (relabelRedisUnavailable(error)) return;
-        if (error.code === 'INTERNAL_SERVER_ERROR') services.log.error({ err: error.cause ?? error, path: p }, 'tRPC procedure failed');
+        if (error.code === 'INTERNAL_SERVER_ERROR') (req.log ?? services.log).error({ err: error.cause ?? error, path: p }, 'tRPC procedure failed');
       },
       responseMeta: ({ errors }) =>
         errors.some((e) => e.code === REDIS_UNAVAILABLE.trpcCode) ? { headers: { 'Retry-After': String(REDIS_UNAVAILABLE.retryAfterSec) } } : {},
@@ -79,11 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'No such endpoint'));
 
   const clientDir = deps.clientDir ?? path.resolve('dist/client');
-  if (fs.existsSync(path.join(clientDir, 'index.html'))) {
-    app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h' }));
-    // The console routes in the browser: any other GET gets its page.
-    app.get(/^\/(?!api\/|trpc\/|admin\/queues).*/, (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
-  }
+  if (fs.existsSync(path.join(clientDir, 'index.html'))) app.use(consoleFiles(clientDir));
   app.use(errorHandler(services.log));
   return app;
 }

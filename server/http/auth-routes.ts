@@ -39,7 +39,7 @@ export function authRoutes(deps: AuthRouteDeps): express.Router {
     }
     const user = await deps.auth.checkPassword(username, password);
     if (!user) {
-      deps.log.warn({ ip, username }, 'Failed sign-in');
+      (req.log ?? deps.log).warn({ ip, username }, 'Failed sign-in');
       return sendError(res, 401, 'INVALID_CREDENTIALS', 'Wrong username or password');
     }
     // A new id at every login; an old session this browser carried is ended.
@@ -48,7 +48,7 @@ export function authRoutes(deps: AuthRouteDeps): express.Router {
     const { id, session } = await deps.auth.sessions.create({ name: user.name, role: user.role });
     await deps.loginLimiter.succeeded(ip, username);
     res.setHeader('Set-Cookie', cookie(req, id, deps.auth.sessions.ttlSec));
-    deps.log.info({ ip, user: user.name }, 'Signed in');
+    (req.log ?? deps.log).info({ ip, user: user.name }, 'Signed in');
     res.json({ success: true, data: { user: session.user, expiresAt: session.expiresAt } });
   });
 

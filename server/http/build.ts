@@ -8,6 +8,8 @@ import { isRedisUnavailable } from './errors.ts';
 import { createApiServices, type ApiServices } from './services.ts';
 import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
+import type { Metrics } from '../observability/prometheus.ts';
+import { telemetryFor, type Tracing } from '../tracing/tracing.ts';
 
 export interface HttpParts {
   app: ReturnType<typeof createApp>;
@@ -20,13 +22,21 @@ export function buildHttp(
   runtime: Runtime,
   config: Config,
   log: Logger,
-  opts: { store: Store; workersExpected: boolean; sampleDepth?: boolean; webhookSecret?: WebhookSecretLookup; clientDir?: string },
+  opts: {
+    store: Store;
+    workersExpected: boolean;
+    sampleDepth?: boolean;
+    webhookSecret?: WebhookSecretLookup;
+    clientDir?: string;
+    tracing?: Tracing;
+    metrics?: Metrics;
+  },
 ): HttpParts {
   const admin = loadAdminCredential(config.dataDir, config.ADMIN_PASSWORD);
   // Requests use the request path's connection, which fails fast while Redis is down (a 503 within about a second),
   // and queue objects of their own over it; the runtime's connection and queues wait the outage out for the workers.
   // Those queues hold nothing but listeners on that connection, which runtime.stop() closes.
-  const queueService = new QueueService({ connection: runtime.requestConnection, prefix: config.QUEUE_PREFIX, log });
+  const queueService = new QueueService({ connection: runtime.requestConnection, prefix: config.QUEUE_PREFIX, log, tracing: telemetryFor(opts.tracing) });
   const services = createApiServices({
     config,
     connection: runtime.requestConnection,
@@ -47,6 +57,8 @@ export function buildHttp(
     health: { connection: runtime.connection, workers: runtime.workers, workersExpected: opts.workersExpected },
     trustProxy: config.TRUST_PROXY,
     clientDir: opts.clientDir,
+    httpSpans: opts.tracing?.httpSpans,
+    metrics: opts.metrics && { metrics: opts.metrics, token: config.METRICS_TOKEN },
   });
   return { app, services, admin };
 }

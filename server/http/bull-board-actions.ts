@@ -40,7 +40,7 @@ export function bullBoardActions(actions: QueueActions, log?: Logger): express.R
         // Named route parameters are strings; only wildcards give arrays.
         reply = await action({ user: req.user, ip: clientIp(req), source: 'bullboard' }, queueName, req.params as Record<string, string>);
       } catch (err) {
-        reply = boardErrorReply(err, log);
+        reply = boardErrorReply(err, req.log ?? log);
       }
       if (!reply) return next();
       res.status(reply.status).json(reply.body);

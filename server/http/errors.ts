@@ -104,7 +104,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (e.type === 'entity.too.large') return sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
     if (e.type === 'entity.parse.failed') return sendError(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
     if (e.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'BAD_REQUEST', e.message ?? 'Bad request');
-    log.error({ err, method: req.method, url: req.originalUrl }, 'Request failed');
+    (req.log ?? log).error({ err, method: req.method, url: req.originalUrl }, 'Request failed');
     return sendError(res, 500, 'INTERNAL', 'Internal server error');
   };
 }

@@ -17,6 +17,8 @@ import type { ReportsService } from '../services/reports-service.ts';
 import type { SchedulesService } from '../services/schedules-service.ts';
 import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
+import type { WorkerRegistry } from '../workers/worker-registry.ts';
+import { LatencyService } from '../observability/latency-service.ts';
 
 /** Everything the HTTP layer calls; built once by createApiServices and passed in. */
 export interface ApiServices {
@@ -40,6 +42,10 @@ export interface ApiServices {
   loginLimiter: LoginLimiter;
   statsHub: StatsHub;
   depth: DepthHistory;
+  /** Wait and processing percentiles over every worker process (the overview cards, the queue page, REST). */
+  latency: LatencyService;
+  /** The worker processes' heartbeats: the Workers page and GET /api/workers. */
+  workers: WorkerRegistry;
   webhookSecret: WebhookSecretLookup;
   log: Logger;
   bodyLimit: string;
@@ -57,6 +63,8 @@ import { MetricsService as MetricsServiceImpl } from '../monitoring/metrics-serv
 import { QueueActions as QueueActionsImpl } from '../monitoring/queue-actions.ts';
 import { StatsHub as StatsHubImpl } from '../monitoring/stats-hub.ts';
 import { AlertsService as AlertsServiceImpl } from '../services/alerts-service.ts';
+import { createNotificationCenter } from '../monitoring/notifications/center.ts';
+import type { NotificationConfig } from '../monitoring/notifications/channels.ts';
 import { InsightsService as InsightsServiceImpl } from '../services/insights-service.ts';
 import { JobsService as JobsServiceImpl } from '../services/jobs-service.ts';
 import { OrganizationsService as OrganizationsServiceImpl } from '../services/organizations-service.ts';
@@ -64,10 +72,12 @@ import { OutboxService as OutboxServiceImpl } from '../services/outbox-service.t
 import { ReportsService as ReportsServiceImpl } from '../services/reports-service.ts';
 import { SchedulesService as SchedulesServiceImpl } from '../services/schedules-service.ts';
 import { secretsFromConfig } from '../webhooks/secrets.ts';
+import { WorkerRegistry as WorkerRegistryImpl } from '../workers/worker-registry.ts';
 import { isRedisUnavailable } from './errors.ts';
 
 export interface ApiServicesInput {
   config: Pick<Config, 'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN'> &
+    NotificationConfig &
     Record<string, unknown>;
   /** The request path's connection (runtime.requestConnection): sessions, the login limit, the audit log, depth history. */
   connection: Redis;
@@ -111,7 +121,11 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     metrics: new MetricsServiceImpl({ source: queueService, depth }),
     schedules: new SchedulesServiceImpl(queueService),
     organizations,
-    alerts: new AlertsServiceImpl({ alerts: store.alerts, actions }),
+    alerts: new AlertsServiceImpl({
+      alerts: store.alerts,
+      actions,
+      notifications: createNotificationCenter({ config, connection, addJob: (data, opts) => queueService.addJob('alerts', data, opts) }),
+    }),
     insights: new InsightsServiceImpl({ insights: store.insights, organizations, actions }),
     reports: new ReportsServiceImpl({ reports: store.reports, organizations, actions }),
     outbox: new OutboxServiceImpl(store.outbox),
@@ -128,6 +142,8 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
       if (!isRedisUnavailable(err)) log.warn({ err: err.message }, 'Live stats poll failed');
     }),
     depth,
+    latency: new LatencyService({ connection, prefix: config.QUEUE_PREFIX }),
+    workers: new WorkerRegistryImpl({ connection, prefix: config.QUEUE_PREFIX }),
     webhookSecret: input.webhookSecret ?? secretsFromConfig(config),
     log,
     bodyLimit: config.BODY_LIMIT,

@@ -15,8 +15,10 @@ export function jobNameFor<Q extends QueueName>(queue: Q, data: JobDataMap[Q]): 
       return `report-${d.reportType}`;
     case 'email-sending':
       return `email-${d.template}`;
-    case 'alerts':
-      return `alert-${d.alertType}`;
+    case 'alerts': {
+      const n = d.notification as { channel: string; event: string } | undefined;
+      return n ? `notify-${n.channel}-${n.event}` : `alert-${d.alertType}`;
+    }
     default:
       return queue;
   }

@@ -1,4 +1,4 @@
-import { Queue, type Job, type JobState, type JobsOptions, type Metrics } from 'bullmq';
+import { Queue, type Job, type JobState, type JobsOptions, type Metrics, type Telemetry } from 'bullmq';
 import { isCluster, type Redis } from '../redis.ts';
 import { jobDataSchemas, jobOptionsSchema, type JobDataMap, type JobOptions } from '../../shared/jobs.ts';
 import {
@@ -18,6 +18,7 @@ import { nextRun, parseCron } from './cron.ts';
 import { JobNotFoundError, JobStateError, JobValidationError, UnknownQueueError, fieldErrorsOf } from './errors.ts';
 import { jobNameFor } from './job-names.ts';
 import { queueKeyPrefix } from './key-prefix.ts';
+import { readOldestWaiting } from './oldest-waiting.ts';
 import { toJobView, type JobView } from './job-view.ts';
 import { emptyWaitList } from './empty-wait-list.ts';
 import { readQueueCounts } from './queue-counts.ts';
@@ -36,6 +37,8 @@ export interface QueueServiceDeps {
   /** BullMQ key prefix; tests pass their own so they never meet. */
   prefix: string;
   log?: Logger;
+  /** BullMQ telemetry for tracing (server/tracing): enqueue spans, the caller's trace carried in the job; none when off. */
+  tracing?: Telemetry;
 }
 
 export interface RecurringJob {
@@ -85,6 +88,7 @@ export class QueueService {
       const queue = new Queue(name, {
         connection: deps.connection,
         prefix: queueKeyPrefix(deps.prefix, name, cluster),
+        telemetry: deps.tracing,
         defaultJobOptions: {
           attempts: policy.attempts,
           backoff: policy.backoff,
@@ -269,6 +273,11 @@ export class QueueService {
   /** How many workers (in any process) are connected to the queue. */
   async getWorkerCount(queue: QueueName): Promise<number> {
     return this.bull(queue).getWorkersCount();
+  }
+
+  /** When the queue's oldest waiting job became ready (epoch ms), or null when none waits: one script call. */
+  async getOldestWaitingAt(queue: QueueName): Promise<number | null> {
+    return readOldestWaiting(this.deps.connection, this.bull(queue));
   }
 
   /**

@@ -1,9 +1,10 @@
-import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, MetricsTime, UnrecoverableError, Worker, type Job, type Telemetry } from 'bullmq';
 import { isCluster, type Redis } from '../redis.ts';
 import { queueKeyPrefix } from './key-prefix.ts';
 import { jobDataSchemas } from '../../shared/jobs.ts';
 import { QUEUE_NAMES, QUEUE_POLICIES, type QueueName } from '../../shared/queues.ts';
 import type { Logger } from '../logger.ts';
+import type { JobTelemetry, QueueTally } from '../observability/job-telemetry.ts';
 import { fieldErrorsOf } from './errors.ts';
 import { DelayJobError, PermanentJobError, type Processor, type ProcessorContext, type ProcessorRegistry } from '../jobs/contract.ts';
 
@@ -24,6 +25,14 @@ export interface WorkerRuntimeOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   concurrency?: Partial<Record<QueueName, number>>;
+  /** This process's worker name (WORKER_NAME), given to BullMQ: it shows in CLIENT LIST and Bull Board. */
+  name?: string;
+  /** Counts and latencies for /metrics and the console's percentiles; none in tests that do not look. */
+  telemetry?: JobTelemetry;
+  /** BullMQ telemetry for tracing (server/tracing): a processing span joined to the producer's trace; none when off. */
+  tracing?: Telemetry;
+  /** Called on each stalled job (the health monitor counts them across processes). */
+  onStalled?: (queue: QueueName, jobId: string) => void;
 }
 
 export interface WorkerRuntime {
@@ -31,6 +40,10 @@ export interface WorkerRuntime {
   /** Resolves once every Worker is connected and taking jobs. */
   ready(): Promise<void>;
   activeCount(): number;
+  /** Jobs running now, per queue this runtime serves. */
+  activeByQueue(): Partial<Record<QueueName, number>>;
+  /** Each served queue's concurrency. */
+  concurrencyByQueue(): Partial<Record<QueueName, number>>;
   /**
    * Stops taking jobs and waits for active ones up to `deadlineMs`; past it, aborts their signals
    * and closes without waiting (their locks lapse and another worker takes them over).
@@ -135,6 +148,12 @@ class Deadlines {
     return this.running.size;
   }
 
+  byQueue(): Partial<Record<QueueName, number>> {
+    const counts: Partial<Record<QueueName, number>> = {};
+    for (const job of this.running) counts[job.queue] = (counts[job.queue] ?? 0) + 1;
+    return counts;
+  }
+
   /** Aborts every running attempt's signal (shutdown past its deadline); the processors decide. */
   abortAll(reason: unknown): void {
     for (const job of this.running) job.abort(reason);
@@ -156,10 +175,15 @@ class Deadlines {
  * declared parameters: BullMQ makes an AbortController per job only for processors of arity 3, and
  * ours is made on demand instead (RunningJob.signal).
  */
-export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processor<Q>, log: Logger, deadlines: Deadlines = new Deadlines()) {
+export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processor<Q>, log: Logger, deadlines: Deadlines = new Deadlines(), tally?: QueueTally) {
   const schema = jobDataSchemas[queue];
   const policy = QUEUE_POLICIES[queue];
   return async function run(job: Job, token?: string): Promise<unknown> {
+    const startedAt = Date.now();
+    // The wait of a job's first start only: BullMQ records when a job was added and the delay it was added
+    // with (its `delay` field is zeroed once promoted), not when a retry's backoff or a processor's own delay
+    // ended, so a later start's wait cannot be told apart from those.
+    if (tally && job.attemptsStarted <= 1) tally.started(job.timestamp, job.opts.delay ?? 0, job.processedOn ?? startedAt);
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) {
       const fields = Object.entries(fieldErrorsOf(parsed.error)).map(([k, v]) => `${k}: ${v.join(', ')}`);
@@ -169,10 +193,12 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
     const running = new RunningJob(job, queue, log, typeof optTimeout === 'number' && optTimeout > 0 ? optTimeout : policy.timeoutMs);
     deadlines.add(running);
     try {
-      return await new Promise((resolve, reject) => {
+      const result = await new Promise((resolve, reject) => {
         running.fail = reject;
         processor(parsed.data as never, running).then(resolve, reject);
       });
+      if (tally) tally.completed++;
+      return result;
     } catch (err) {
       // Processors speak plain errors; BullMQ's own error types steer the job's fate here.
       if (err instanceof DelayJobError) {
@@ -183,6 +209,7 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
       throw err;
     } finally {
       deadlines.delete(running);
+      tally?.finished(Date.now() - startedAt);
     }
   };
 }
@@ -197,25 +224,34 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
     const processor = opts.processors[queue] as Processor<typeof queue> | undefined;
     if (!processor) continue;
     const policy = QUEUE_POLICIES[queue];
-    const worker = new Worker(queue, wrapProcessor(queue, processor, opts.log, deadlines), {
+    const tally = opts.telemetry?.tally(queue);
+    const worker = new Worker(queue, wrapProcessor(queue, processor, opts.log, deadlines, tally), {
       connection: opts.connection,
       prefix: queueKeyPrefix(opts.prefix, queue, isCluster(opts.connection)),
       concurrency: opts.concurrency?.[queue] ?? policy.concurrency,
+      ...(opts.name ? { name: opts.name } : {}),
       // An explicit undefined would override BullMQ's defaults (and make it throw).
       ...(opts.lockDurationMs !== undefined ? { lockDuration: opts.lockDurationMs } : {}),
       ...(opts.stalledIntervalMs !== undefined ? { stalledInterval: opts.stalledIntervalMs } : {}),
       metrics: { maxDataPoints: MetricsTime.TWO_WEEKS },
+      ...(opts.tracing ? { telemetry: opts.tracing } : {}),
     });
     worker.on('failed', (job, err) => {
       if (!job) return;
       const max = Math.max(1, job.opts.attempts ?? 1);
       const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= max;
+      if (tally && final) tally.failedFinal++;
+      else if (tally) tally.failedRetry++;
       opts.log.warn(
         { queue, jobId: job.id, attempt: job.attemptsMade, maxAttempts: max, reason: err.message },
         final ? 'Job failed permanently' : 'Job failed; will retry',
       );
     });
-    worker.on('stalled', (jobId) => opts.log.warn({ queue, jobId }, 'Job stalled (its worker stopped renewing the lock); moved back to waiting'));
+    worker.on('stalled', (jobId) => {
+      if (tally) tally.stalled++;
+      opts.onStalled?.(queue, jobId);
+      opts.log.warn({ queue, jobId }, 'Job stalled (its worker stopped renewing the lock); moved back to waiting');
+    });
     worker.on('error', (err) => {
       if (errorGate(`${queue}:${err.message}`)) opts.log.error({ queue, err: err.message }, 'Worker error');
     });
@@ -228,6 +264,12 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
       await Promise.all([...workers.values()].map((w) => w.waitUntilReady()));
     },
     activeCount: () => deadlines.size,
+    activeByQueue: () => {
+      const counts = deadlines.byQueue();
+      for (const q of workers.keys()) counts[q] ??= 0;
+      return counts;
+    },
+    concurrencyByQueue: () => Object.fromEntries([...workers].map(([q, w]) => [q, w.concurrency])),
     async close(deadlineMs) {
       // BullMQ keeps the first close() promise and hands it to later calls, so "force" must be
       // decided before closing: stop fetching, wait for active jobs up to the deadline, then close.

@@ -1,12 +1,15 @@
 import type { AlertSeverity, AlertStatus } from '../../shared/domain.ts';
 import type { AlertStore } from '../domain/store/alerts-store.ts';
 import { NotFoundError } from '../errors.ts';
+import type { NotificationCenter } from '../monitoring/notifications/center.ts';
 import type { Actor, QueueActions } from '../monitoring/queue-actions.ts';
 import { limitOffset, withPage, type PageInput } from './paging.ts';
 
 export interface AlertsServiceDeps {
   alerts: Pick<AlertStore, 'list' | 'acknowledge'>;
   actions: Pick<QueueActions, 'audited'>;
+  /** Queue-health notification channels: their last deliveries, and the test button. */
+  notifications: NotificationCenter;
 }
 
 export class AlertsService {
@@ -24,5 +27,22 @@ export class AlertsService {
       if (!alert) throw new NotFoundError(`Alert "${id}" not found`);
       return alert;
     });
+  }
+
+  /** Each configured channel (secrets masked) with its last delivery. */
+  notificationChannels() {
+    return this.deps.notifications.status();
+  }
+
+  /** A test notification to every configured channel, through the alerts queue like real ones; audited. */
+  sendTestNotification(actor: Actor) {
+    return this.deps.actions.audited(
+      actor,
+      'alert.test-notification',
+      { queue: 'alerts' },
+      () => this.deps.notifications.sendTest(actor.user.name),
+      (r) => r.jobIds.length,
+      (r) => r.jobIds,
+    );
   }
 }

@@ -7,7 +7,10 @@ import type { HttpParts } from '../../server/http/build.ts';
 import type { Domain } from '../../server/domain/domain.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import type { ProcessorRegistry } from '../../server/jobs/contract.ts';
+import type { Logger } from '../../server/logger.ts';
+import type { TracingOptions } from '../../server/tracing/tracing.ts';
 import type { Runtime } from '../../server/runtime.ts';
+import type { Metrics } from '../../server/observability/prometheus.ts';
 import { connect, redisUrl, removeKeys, testPrefix } from './redis.ts';
 import { silentLogger } from './silent-logger.ts';
 
@@ -19,6 +22,7 @@ export const WEBHOOK_SECRETS = { shopify: 'shopify-secret', stripe: 'whsec_test'
 
 export interface ApiApp extends HttpParts {
   domain: Domain;
+  metrics: Metrics;
   base: string;
   prefix: string;
   config: Config;
@@ -29,8 +33,11 @@ export interface ApiApp extends HttpParts {
 /**
  * The real HTTP app on a free port, over real Redis under a prefix of its own, with known
  * passwords, tokens and webhook secrets. Workers only for the processors given (none by default).
+ * `log` reads what the app logs (silent by default); `tracing` turns tracing on with the given span processor.
  */
-export async function startApiApp(opts: { env?: Record<string, string>; processors?: ProcessorRegistry } = {}): Promise<ApiApp> {
+export async function startApiApp(
+  opts: { env?: Record<string, string>; processors?: ProcessorRegistry; log?: Logger; tracing?: TracingOptions } = {},
+): Promise<ApiApp> {
   const prefix = testPrefix('api');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bizinsights-api-'));
   const config = loadConfig({
@@ -52,12 +59,12 @@ export async function startApiApp(opts: { env?: Record<string, string>; processo
   const processors = opts.processors ?? {};
   const system = await compose({
     config,
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     http: true,
     runWorkers: Object.keys(processors).length > 0,
     runScheduler: false,
     demo: false,
-    overrides: { processors: () => processors, scheduleSource: emptyScheduleSource, sampleDepth: false },
+    overrides: { processors: () => processors, scheduleSource: emptyScheduleSource, sampleDepth: false, tracing: opts.tracing },
   });
   const { runtime, domain } = system;
   const parts = system.http!;
@@ -66,6 +73,7 @@ export async function startApiApp(opts: { env?: Record<string, string>; processo
   return {
     ...parts,
     domain,
+    metrics: system.metrics,
     base,
     prefix,
     config,

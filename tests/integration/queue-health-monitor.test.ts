@@ -103,13 +103,14 @@ describeOnStores('queue-health monitor', (dialect, test) => {
     expect(history[1].metadata).toMatchObject({ waiting: 7 });
   });
 
-  test('a paused queue with waiting jobs raises no QUEUE_NO_WORKER; resumed, it does', async () => {
+  test('a paused queue with waiting jobs raises no QUEUE_NO_WORKER (its backlog still counts); resumed, it does', async () => {
     h = await openProcessorHarness(dialect);
     const monitor = monitorOf(h);
     await h.queueService.pauseQueue(REPORTS);
     await h.queueService.addJobs(REPORTS, [1, 2, 3, 4, 5, 6].map(reportJob));
-    expect(await monitor.check()).toEqual({ raised: [], resolved: [] });
+    expect(await monitor.check()).toEqual({ raised: [`backlog:${REPORTS}`], resolved: [] });
     expect((await systemAlerts()).filter((a) => a.alertType === 'QUEUE_NO_WORKER')).toEqual([]);
+    expect((await systemAlerts())[0]).toMatchObject({ alertType: 'QUEUE_BACKLOG', metadata: { queue: REPORTS, waiting: 6, paused: true } });
 
     await h.queueService.resumeQueue(REPORTS);
     expect((await monitor.check()).raised).toContain(`no-worker:${REPORTS}`);

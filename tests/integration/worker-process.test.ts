@@ -4,6 +4,7 @@
  * second signal, takeover after SIGKILL, and riding out a Redis that goes away or is not there yet.
  * Everything runs against a real Redis: the shared test one, or private redis-servers for the faults.
  */
+import { recentStalled } from '../../server/monitoring/stalled-counter.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -423,6 +424,8 @@ describe('worker process', () => {
     expect(done.returnvalue.pid).not.toBe(victim.pid);
     expect(await connection.lrange(startsKey(prefix, jobId), 0, -1)).toEqual([String(victim.pid), String(survivor.pid)]);
     expect(survivor.logs('Job stalled').length, survivor.output()).toBeGreaterThanOrEqual(1);
+    // …and counted where the health monitor's stalled-jobs condition reads it.
+    expect((await recentStalled(connection, prefix, ['alerts'])).alerts).toBeGreaterThanOrEqual(1);
     expect(survivor.running).toBe(true);
     expect(tookMs).toBeLessThan(15_000);
     // config.ts and the README promise takeover within 10 s (lockDuration + stalledInterval = 7.5 s, plus drift).

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { MetricRange } from '../../../shared/api.ts';
+import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { LatencyPoint, MetricRange, Percentiles } from '../../../shared/api.ts';
 import type { QueueName } from '../../../shared/queues.ts';
+import { formatSeconds, latencySummary, latencyTicks, rangePhrase } from '../lib/latency-format.ts';
 import { useTRPC } from '../trpc.ts';
-import { Card, EmptyState, Skeleton } from './ui.tsx';
+import { Card, EmptyState, ErrorBox, Skeleton } from './ui.tsx';
 
 const RANGES: MetricRange[] = ['1h', '24h', '7d'];
 
@@ -92,5 +93,101 @@ export function DepthChart({ queue, range, refreshMs = 10_000 }: { queue?: Queue
         </div>
       )}
     </Card>
+  );
+}
+
+const LATENCY_KINDS = [
+  { kind: 'wait', label: 'Wait', meaning: 'from ready to started', none: 'No job started' },
+  { kind: 'processing', label: 'Processing', meaning: 'time in the processor', none: 'No job finished' },
+] as const;
+
+const PERCENTILE_LINES = [
+  { key: 'p50', color: '#10b981' },
+  { key: 'p95', color: '#f59e0b' },
+  { key: 'p99', color: '#ef4444' },
+] as const;
+
+/**
+ * Wait and processing p50/p95/p99 per minute (1 h) or hour (24 h, 7 d), side by side. Each chart is an
+ * image named by its summary over the whole range (from `metrics.latency`, since per-bucket percentiles
+ * cannot be combined into the range's).
+ */
+export function LatencyChart({ queue, range, refreshMs = 10_000 }: { queue: QueueName; range: MetricRange; refreshMs?: number }) {
+  const trpc = useTRPC();
+  const series = useQuery(trpc.metrics.latencySeries.queryOptions({ queue, range }, { refetchInterval: refreshMs }));
+  const totals = useQuery(trpc.metrics.latency.queryOptions({ range }, { refetchInterval: refreshMs }));
+  const error = series.error ?? totals.error;
+  return (
+    <Card title="Latency (p50 / p95 / p99)" className="lg:col-span-2">
+      {error ? (
+        <ErrorBox error={error} />
+      ) : !series.data || !totals.data ? (
+        <Skeleton className="h-48" />
+      ) : (
+        <div className="grid gap-4 md:grid-cols-2" data-testid="latency-chart">
+          {LATENCY_KINDS.map((k) => (
+            <LatencyPanel key={k.kind} {...k} range={range} points={series.data} total={totals.data[queue][k.kind]} />
+          ))}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function LatencyPanel({
+  kind,
+  label,
+  meaning,
+  none,
+  range,
+  points,
+  total,
+}: (typeof LATENCY_KINDS)[number] & { range: MetricRange; points: LatencyPoint[]; total: Percentiles }) {
+  const rows = points.map((p) => ({ t: p.t, ...p[kind] }));
+  const hasData = total.count > 0 || rows.some((r) => r.count > 0);
+  const ticks = latencyTicks(Math.max(0, ...rows.flatMap((r) => [r.p50 ?? 0, r.p95 ?? 0, r.p99 ?? 0])));
+  return (
+    <div className="min-w-0">
+      <h3 className="text-xs font-medium text-slate-600 dark:text-slate-300">
+        {label} <span className="font-normal text-slate-500 dark:text-slate-400">({meaning})</span>
+      </h3>
+      {!hasData ? (
+        <div className="mt-2">
+          <EmptyState title={`${none} in ${rangePhrase(range)}`}>Percentiles appear here as workers process jobs.</EmptyState>
+        </div>
+      ) : (
+        <div className="mt-1 h-44" role="img" aria-label={latencySummary(label, total, range)} data-testid={`latency-chart-${kind}`}>
+          <ResponsiveContainer>
+            <LineChart data={rows} accessibilityLayer={false}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#cbd5e1" strokeOpacity={0.4} />
+              <XAxis dataKey="t" tickFormatter={tick(range)} {...axis} minTickGap={30} />
+              <YAxis
+                domain={[0, ticks[ticks.length - 1]]}
+                ticks={ticks}
+                interval={0}
+                tickFormatter={(s: number) => (s === 0 ? '0' : formatSeconds(s))}
+                {...axis}
+                width={60}
+              />
+              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (typeof v === 'number' ? formatSeconds(v) : '—')} />
+              <Legend />
+              {PERCENTILE_LINES.map((l) => (
+                <Line
+                  key={l.key}
+                  type="monotone"
+                  dataKey={l.key}
+                  name={l.key}
+                  stroke={l.color}
+                  strokeWidth={l.key === 'p95' ? 2 : 1.5}
+                  dot={{ r: 1.5 }}
+                  connectNulls
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </div>
   );
 }

@@ -57,6 +57,9 @@ export function Layout({ children }: { children: ReactNode }) {
           Add job
         </NavLink>
       )}
+      <NavLink to="/workers" onNavigate={closeMenu}>
+        Workers
+      </NavLink>
       <NavLink to="/schedules" onNavigate={closeMenu}>
         Schedules
       </NavLink>

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { alertSeveritySchema, pageParamSchema } from '../../../shared/url-params.ts';
 import { Pagination } from '../components/JobTable.tsx';
+import { NotificationChannels } from '../components/NotificationChannels.tsx';
 import { Badge, Button, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
 import { useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
@@ -37,6 +38,7 @@ export function AlertsPage() {
           ))}
         </select>
       </div>
+      <NotificationChannels />
       <QueryView
         query={q}
         isEmpty={(d) => d.total === 0}

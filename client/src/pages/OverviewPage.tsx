@@ -2,18 +2,24 @@ import { useQuery } from '@tanstack/react-query';
 import { metricRangeSchema } from '../../../shared/api.ts';
 import { QUEUE_NAMES } from '../../../shared/queues.ts';
 import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
+import { QueueLatencyStats } from '../components/LatencyStats.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
+import { QueueStatusBadge } from '../components/QueueStatusBadge.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
-import { Badge, ErrorBox, Skeleton } from '../components/ui.tsx';
+import { ErrorBox, Skeleton } from '../components/ui.tsx';
 import { useLiveOverview } from '../hooks/useLiveOverview.ts';
+import { useLiveWorkerCounts } from '../hooks/useLiveWorkers.ts';
 import { failureRate, formatNumber } from '../lib/format.ts';
 import { Link, useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 
 export function OverviewPage() {
   const { overview, mode, updatedAt, error } = useLiveOverview();
+  const workers = useLiveWorkerCounts();
   const trpc = useTRPC();
   const rates = useQuery(trpc.metrics.rates.queryOptions(undefined, { refetchInterval: 15_000 }));
+  // One read for every card: wait and processing percentiles over the last hour (cached 5 s server-side).
+  const latency = useQuery(trpc.metrics.latency.queryOptions({ range: '1h' }, { refetchInterval: 10_000 }));
   const [range, setRange] = useSearchParam('range', metricRangeSchema, '1h');
 
   return (
@@ -36,7 +42,7 @@ export function OverviewPage() {
               >
                 <div className="flex items-center justify-between">
                   <h2 className="font-semibold">{q.name}</h2>
-                  {q.isPaused ? <Badge color="amber">paused</Badge> : <Badge color="green">running</Badge>}
+                  <QueueStatusBadge isPaused={q.isPaused} waiting={q.stats.waiting} workers={workers?.[q.name]} />
                 </div>
                 <dl className="mt-3 grid grid-cols-3 gap-y-2 text-sm">
                   {(['waiting', 'active', 'completed', 'failed', 'delayed', 'paused'] as const).map((k) => (
@@ -48,13 +54,14 @@ export function OverviewPage() {
                     </div>
                   ))}
                 </dl>
+                <QueueLatencyStats latency={latency.data?.[q.name]} failed={latency.isError} />
                 <div className="mt-3 flex justify-between border-t border-slate-100 pt-2 text-xs text-slate-500 dark:border-slate-800 dark:text-slate-400">
                   <span>failure rate {failureRate(q.stats.completed, q.stats.failed)}</span>
                   <span>{rates.data ? `${rates.data[q.name].perMinute} jobs/min` : '… jobs/min'}</span>
                 </div>
               </Link>
             ))
-          : QUEUE_NAMES.map((name) => <Skeleton key={name} className="h-36" />)}
+          : QUEUE_NAMES.map((name) => <Skeleton key={name} className="h-60" />)}
       </div>
 
       <div className="flex items-center justify-between">

@@ -3,16 +3,18 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { jobStateSchema, metricRangeSchema } from '../../../shared/api.ts';
 import { JOB_STATES, isQueueName, type JobStateName, type QueueName } from '../../../shared/queues.ts';
 import { pageParamSchema, textParamSchema } from '../../../shared/url-params.ts';
-import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
+import { DepthChart, LatencyChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { JobTable, Pagination } from '../components/JobTable.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { QueueActions } from '../components/QueueActions.tsx';
+import { QueueStatusBadge } from '../components/QueueStatusBadge.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
-import { Badge, Button, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
+import { Button, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useLiveOverview } from '../hooks/useLiveOverview.ts';
+import { useLiveWorkerCounts } from '../hooks/useLiveWorkers.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 import { NotFoundPage } from './NotFoundPage.tsx';
@@ -32,13 +34,14 @@ function QueueView({ queue }: { queue: QueueName }) {
   const [q, setQ] = useSearchParam('q', textParamSchema, '');
   const [range, setRange] = useSearchParam('range', metricRangeSchema, '1h');
   const info = overview?.queues.find((x) => x.name === queue);
+  const workers = useLiveWorkerCounts()?.[queue];
 
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div className="flex items-center gap-3">
           <h1 className="text-2xl font-semibold">{queue}</h1>
-          {info && (info.isPaused ? <Badge color="amber">paused</Badge> : <Badge color="green">running</Badge>)}
+          {info && <QueueStatusBadge isPaused={info.isPaused} waiting={info.stats.waiting} workers={workers} />}
         </div>
         <LiveIndicator mode={mode} updatedAt={updatedAt} />
       </div>
@@ -52,6 +55,7 @@ function QueueView({ queue }: { queue: QueueName }) {
       <div className="grid gap-4 lg:grid-cols-2">
         <ThroughputChart queue={queue} range={range} />
         <DepthChart queue={queue} range={range} />
+        <LatencyChart queue={queue} range={range} />
       </div>
 
       <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />

@@ -1,6 +1,5 @@
 import type { AlertJobData, DataSyncJobData, Platform } from '../../../shared/jobs.ts';
 import type { Integration } from '../../../shared/domain.ts';
-import type { Logger } from '../../logger.ts';
 import { DelayJobError, PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import { PlatformAccessError, PlatformAuthError, PlatformRateLimitError, PlatformRequestError } from '../connectors/errors.ts';
 import type { Connector, ConnectorContext, SyncWindow } from '../connectors/types.ts';
@@ -18,7 +17,6 @@ export interface DataSyncDeps {
   raiseAlert(data: AlertJobData, dedupeKey: string): Promise<void>;
   /** A sync brought new data for an organization (insights follow, debounced by the caller). */
   onNewData?(organizationId: string): Promise<void>;
-  log?: Logger;
 }
 
 /** Where an interrupted sync (429, budget, crash) picks up: kept as the job's progress. */
@@ -156,7 +154,8 @@ export function createDataSyncProcessor(deps: DataSyncDeps) {
     const cursor = recordBased ? cp.cursor : new Date().toISOString();
     await deps.store.recordSyncSuccess(integration.id, cursor);
     await deps.store.updateSyncRun(cp.runId, { status: 'succeeded', finished: true, error: null });
-    deps.log?.info(
+    // The job's own logger: the line carries queue and jobId.
+    ctx.log.info(
       { integrationId: integration.id, platform: integration.platform, mode: cp.window.mode, pages: cp.pages, records: cp.records, changed: cp.changed },
       'Sync finished',
     );

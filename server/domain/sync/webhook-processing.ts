@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Integration } from '../../../shared/domain.ts';
 import type { WebhookJobData } from '../../../shared/jobs.ts';
-import type { Logger } from '../../logger.ts';
 import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
 import { readSignedBody } from '../../webhooks/delivery.ts';
 import { verifyCarriedSignature } from '../../webhooks/platforms.ts';
@@ -12,7 +11,6 @@ export interface WebhookDeps {
   store: Store;
   /** A platform-wide secret from configuration, for webhooks not tied to an integration's own. */
   fallbackSecret(platform: string): string | undefined;
-  log?: Logger;
 }
 
 export interface WebhookResult {

@@ -2,8 +2,8 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../../logger.ts';
 
 /**
- * One line per API request when it ends (method, path, status, time, who). Health checks and
- * static files log at debug so they do not drown the rest.
+ * One line per API request when it ends (method, path, status, time, who), on the request's own logger
+ * (its id, see request-id.ts). Health checks and static files log at debug so they do not drown the rest.
  */
 export function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
@@ -17,7 +17,7 @@ export function requestLog(log: Logger): RequestHandler {
         (req.method === 'GET' && !/^\/(api|trpc|admin\/queues\/api)\b/.test(req.path)) ||
         (req.originalUrl.startsWith('/api/webhooks/') && res.statusCode < 400);
       const level = res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
-      log[level](
+      (req.log ?? log)[level](
         { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name },
         'request',
       );

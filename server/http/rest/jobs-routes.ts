@@ -1,9 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { REST_ACTIONS, cleanInputSchema, restRetrySchema } from '../../../shared/api.ts';
+import { REST_ACTIONS, cleanInputSchema, metricRangeSchema, restRetrySchema } from '../../../shared/api.ts';
 import { isQueueName, type QueueName } from '../../../shared/queues.ts';
 import type { QueueActions, Actor } from '../../monitoring/queue-actions.ts';
 import { UnknownQueueError } from '../../queue/errors.ts';
+import type { LatencyService } from '../../observability/latency-service.ts';
 import type { QueueService } from '../../queue/queue-service.ts';
 import { sendError } from '../errors.ts';
 import { clientIp, requireAdmin, requireUser } from '../middleware/auth.ts';
@@ -11,6 +12,7 @@ import { clientIp, requireAdmin, requireUser } from '../middleware/auth.ts';
 export interface RestDeps {
   queueService: QueueService;
   actions: QueueActions;
+  latency: LatencyService;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
@@ -71,6 +73,17 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
         return { queueName, jobId, retried: 1 };
       }
       return { queueName, retried: await deps.actions.retryAll(actor(req), queueName) };
+    }),
+  );
+
+  // Wait and processing p50/p95/p99 in seconds over every worker process: ?range=1h (default), 24h or 7d.
+  router.get(
+    '/:queue/latency',
+    requireUser,
+    ok(async (req) => {
+      const queue = queueParam(req);
+      const range = z.object({ range: metricRangeSchema.default('1h') }).parse(req.query).range;
+      return deps.latency.queue(queue, range);
     }),
   );
 

@@ -10,6 +10,7 @@ import { outboxRouter } from './routers/outbox.ts';
 import { queuesRouter } from './routers/queues.ts';
 import { reportsRouter } from './routers/reports.ts';
 import { schedulesRouter } from './routers/schedules.ts';
+import { workersRouter } from './routers/workers.ts';
 
 /** The console's whole API. The client imports only `type AppRouter`. */
 export const appRouter = router({
@@ -24,6 +25,7 @@ export const appRouter = router({
   insights: insightsRouter,
   reports: reportsRouter,
   outbox: outboxRouter,
+  workers: workersRouter,
 });
 
 export type AppRouter = typeof appRouter;

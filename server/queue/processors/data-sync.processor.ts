@@ -37,6 +37,5 @@ export function dataSyncProcessor(deps: ProcessorDeps) {
       await deps.queueService.addJob(QueueName.ALERTS, data, { deduplication: { id: dedupeKey } });
     },
     onNewData: (organizationId) => queueInsightsAfterSync(deps.queueService, organizationId),
-    log: deps.log,
   });
 }

@@ -5,5 +5,5 @@ import type { ProcessorDeps } from './index.ts';
 /** webhook-processing: verify again, map, store once. Secrets: the integration's, else configuration's. */
 export function webhookProcessor(deps: ProcessorDeps) {
   const fromConfig = secretsFromConfig(deps.config);
-  return createWebhookProcessor({ store: deps.store, fallbackSecret: fromConfig, log: deps.log });
+  return createWebhookProcessor({ store: deps.store, fallbackSecret: fromConfig });
 }
