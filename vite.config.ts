@@ -11,14 +11,16 @@ export default defineConfig({
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,
-    // Libraries in their own long-cached chunks: a console release re-downloads only its own code.
+    // Libraries in their own long-cached chunks: a console release re-downloads only its own code. A group takes its
+    // modules' dependencies too, so the charts group comes last: otherwise it would take React (recharts needs it),
+    // and every page, the sign-in page included, would load the charts chunk with it.
     rolldownOptions: {
       output: {
         codeSplitting: {
           groups: [
-            { name: 'charts', test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit|@reduxjs|immer|react-redux|reselect|decimal\.js)/ },
-            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
-            { name: 'data', test: /node_modules[\\/](@tanstack|@trpc|zod|cronstrue)/ },
+            { name: 'charts', priority: 1, test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit|@reduxjs|immer|react-redux|reselect|decimal\.js)/ },
+            { name: 'react', priority: 3, test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: 'data', priority: 2, test: /node_modules[\\/](@tanstack|@trpc|zod|cronstrue)/ },
           ],
         },
       },

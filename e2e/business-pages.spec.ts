@@ -1,7 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 // The server's own types (one definition each), so a changed shape breaks this spec at compile time.
-import type { StoredInsights } from '../server/domain/store/insights-store.ts';
 import type { ReportSummary } from '../shared/domain.ts';
+import type { InsightsView } from '../shared/insights.ts';
 import { addJob, alertsOf, outboxEmails, shot, signIn, trpcQuery, uid, waitForJobState, waitForOrgSynced } from './helpers.ts';
 
 /**
@@ -18,17 +18,17 @@ const bodyRows = (page: Page, testId: string) => page.getByTestId(testId).locato
 /** The success toast with this text. */
 const toast = (page: Page, text: string | RegExp) => page.locator('[aria-live="polite"]').getByRole('status').filter({ hasText: text });
 
-const insightsOf = (page: Page, period: string) => trpcQuery<StoredInsights | null>(page, 'insights.get', { organizationId: ORG, period });
+const insightsOf = (page: Page, period: string) => trpcQuery<InsightsView | null>(page, 'insights.get', { organizationId: ORG, period });
 const reportsOf = async (page: Page) =>
   (await trpcQuery<{ reports: ReportSummary[] }>(page, 'reports.list', { page: 1, pageSize: 200, organizationId: ORG })).reports;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Clicks "Generate now" on the Insights page and waits until the server holds insights generated after the click. */
-async function generateInsights(page: Page, period: string): Promise<StoredInsights> {
+async function generateInsights(page: Page, period: string): Promise<InsightsView> {
   const before = Date.now() - 1_000;
   await page.getByRole('button', { name: 'Generate now' }).click();
   await expect(toast(page, /^Insights job \S+ queued/)).toBeVisible();
-  let stored: StoredInsights | null = null;
+  let stored: InsightsView | null = null;
   await expect
     .poll(
       async () => {
@@ -41,36 +41,33 @@ async function generateInsights(page: Page, period: string): Promise<StoredInsig
   return stored!;
 }
 
-/** Every card of the insights grid shows the stored headline, detail and numbers, in order. */
+/**
+ * Every card of the insights grid, in the server's order (most impact first), shows the insight's
+ * plain-language summary, and behind "Details" the stored detail and the labelled statistics.
+ */
 async function expectInsightCards(page: Page, period: string): Promise<void> {
   // Read the server and the page together, so a regeneration in between cannot make them disagree.
   await expect(async () => {
-    const stored = await insightsOf(page, period);
-    expect(stored?.insights.length ?? 0).toBeGreaterThan(0);
+    const view = await insightsOf(page, period);
+    expect(view?.insights.length ?? 0).toBeGreaterThan(0);
     const cards = page.getByTestId('insights').locator('section');
-    await expect(cards).toHaveCount(stored!.insights.length, { timeout: 1_000 });
-    for (const [i, insight] of stored!.insights.entries()) {
+    await expect(cards).toHaveCount(view!.insights.length, { timeout: 1_000 });
+    for (const [i, insight] of view!.insights.entries()) {
       const card = cards.nth(i);
-      await expect(card.getByRole('heading', { level: 2 })).toHaveText(insight.headline, { timeout: 1_000 });
-      expect(insight.headline.trim()).not.toBe('');
-      await expect(card).toContainText(insight.detail, { timeout: 1_000 });
-      await expect(card).toContainText(insight.severity, { timeout: 1_000 });
-      // The numbers behind it: one dt/dd pair per key, the value as stored ('—' for null).
-      const entries = Object.entries(insight.numbers);
-      expect(entries.length).toBeGreaterThan(0);
-      await expect(card.locator('dl dt')).toHaveText(
-        entries.map(([k]) => k),
+      await expect(card.getByRole('heading', { level: 2 })).toHaveText(insight.summary, { timeout: 1_000 });
+      expect(insight.summary.trim()).not.toBe('');
+      const details = card.getByTestId('insight-details');
+      if (!(await details.evaluate((d) => (d as HTMLDetailsElement).open))) await details.locator('summary').click();
+      await expect(details).toContainText(insight.detail, { timeout: 1_000 });
+      expect(insight.statistics.length).toBeGreaterThan(0);
+      await expect(details.locator('dt')).toHaveText(
+        insight.statistics.map((st) => st.label),
         { timeout: 1_000 },
       );
-      const shown = await card.locator('dl dd').allTextContents();
-      expect(shown).toHaveLength(entries.length);
-      for (const [k, [key, v]] of entries.entries()) {
-        if (v === null) expect(shown[k], key).toBe('—');
-        // A number may be shown rounded (to 2 decimals, with thousands separators); it must be the stored one.
-        else if (typeof v === 'number')
-          expect(Math.abs(Number(shown[k].replace(/,/g, '')) - v), `${key}: ${shown[k]} vs ${v}`).toBeLessThanOrEqual(0.005 + Math.abs(v) * 1e-9);
-        else expect(shown[k], key).toBe(String(v));
-      }
+      await expect(details.locator('dd')).toHaveText(
+        insight.statistics.map((st) => st.value),
+        { timeout: 1_000 },
+      );
     }
   }).toPass({ timeout: 20_000 });
 }
@@ -466,7 +463,7 @@ test('reports: an admin generates a weekly report; the table shows its key figur
   }
 });
 
-test('insights: the demo organization’s cards show each headline with the numbers behind it; the period goes into the URL', async ({ page }) => {
+test('insights: the demo organization’s cards show each summary with the statistics behind it; the period goes into the URL', async ({ page }) => {
   await signIn(page);
   await waitForOrgSynced(page, ORG);
   await nav(page).getByRole('link', { name: 'Insights', exact: true }).click();

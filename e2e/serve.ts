@@ -47,7 +47,8 @@ const system = await compose({
   config,
   log,
   http: true,
-  runWorkers: true,
+  // E2E_WORKERS=off: a second server with no worker at all (e2e/triage.spec.ts starts one for "No workers").
+  runWorkers: process.env.E2E_WORKERS !== 'off',
   runScheduler: true,
   demo: true,
   overrides: {

@@ -20,6 +20,12 @@ export const cleanInputSchema = z.object({
   limit: z.number().int().min(1).max(10_000_000).optional(),
 });
 
+/** How many jobs a clean would remove now (the clean dialog). */
+export const cleanCountInputSchema = cleanInputSchema.pick({ queue: true, state: true, graceMs: true });
+/** `olderThanGrace` null: the state's jobs are aged one by one as they are cleaned, so they are not counted ahead. */
+export const cleanCountSchema = z.object({ olderThanGrace: z.number().int().min(0).nullable() });
+export type CleanCount = z.infer<typeof cleanCountSchema>;
+
 export const listJobsInputSchema = z.object({
   queue: queueNameSchema,
   state: jobStateSchema,
@@ -38,13 +44,17 @@ export const addJobInputSchema = z.object({
 });
 
 export const SEARCH_MAX_SCAN = 5000;
+/** The most jobs one search call may read; the console's "Search deeper" reads up to this many in all. */
+export const SEARCH_DEEPEST_SCAN = 100_000;
 export const searchInputSchema = z.object({
   queue: queueNameSchema,
   state: jobStateSchema.optional(),
   text: z.string().trim().min(1, 'type something to search for').max(200),
   limit: z.number().int().min(1).max(200).default(50),
   /** How many jobs the search may read at most; it says when it stopped early. */
-  maxScan: z.number().int().min(1).max(100_000).default(SEARCH_MAX_SCAN),
+  maxScan: z.number().int().min(1).max(SEARCH_DEEPEST_SCAN).default(SEARCH_MAX_SCAN),
+  /** Where to resume: the `next` of the previous answer (jobs of the searched lists before it, newest first). */
+  from: z.number().int().min(0).max(100_000_000).default(0),
 });
 
 export const METRIC_RANGES = ['1h', '24h', '7d'] as const;

@@ -83,6 +83,12 @@ export interface QueueOverview {
   stats: QueueStats;
 }
 
+/** Per queue, how long its oldest waiting job has waited (ms, by the server's clock at `at`); null when none waits. */
+export interface OldestWaits {
+  at: number;
+  ageMs: Record<QueueName, number | null>;
+}
+
 /** The console's overview: every queue in one round trip, and when it was read. */
 export interface Overview {
   queues: QueueOverview[];

@@ -1,25 +1,35 @@
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { Component, Suspense, lazy, useEffect, useMemo, type ComponentType, type ReactNode } from 'react';
+import { onRecovered } from './api/connection-monitor.ts';
 import { Layout } from './components/Layout.tsx';
+import { OutageBanner } from './components/OutageBanner.tsx';
 import { Toasts } from './components/Toasts.tsx';
-import { Skeleton } from './components/ui.tsx';
+import { Button, Skeleton } from './components/ui.tsx';
 import { AuthProvider, useAuth } from './hooks/useAuth.tsx';
 import { ToastProvider } from './hooks/useToast.tsx';
-import { AddJobPage } from './pages/AddJobPage.tsx';
-import { AlertsPage } from './pages/AlertsPage.tsx';
-import { AuditPage } from './pages/AuditPage.tsx';
-import { InsightsPage } from './pages/InsightsPage.tsx';
-import { OutboxPage } from './pages/OutboxPage.tsx';
-import { ReportsPage } from './pages/ReportsPage.tsx';
-import { JobPage } from './pages/JobPage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
-import { NotFoundPage } from './pages/NotFoundPage.tsx';
-import { OverviewPage } from './pages/OverviewPage.tsx';
-import { QueuePage } from './pages/QueuePage.tsx';
-import { SchedulesPage } from './pages/SchedulesPage.tsx';
-import { WorkersPage } from './pages/WorkersPage.tsx';
 import { RouterProvider, matchPath, useLocation } from './router/router.tsx';
 import { TRPCProvider, createClient, createQueryClient } from './trpc.ts';
+
+/**
+ * Each page is its own chunk, fetched when first shown: the sign-in page and the pages without charts never load the
+ * charts library (only the overview and queue pages import it).
+ */
+function page<P extends object>(load: () => Promise<ComponentType<P>>) {
+  return lazy(async () => ({ default: await load() }));
+}
+const AddJobPage = page(() => import('./pages/AddJobPage.tsx').then((m) => m.AddJobPage));
+const AlertsPage = page(() => import('./pages/AlertsPage.tsx').then((m) => m.AlertsPage));
+const AuditPage = page(() => import('./pages/AuditPage.tsx').then((m) => m.AuditPage));
+const InsightsPage = page(() => import('./pages/InsightsPage.tsx').then((m) => m.InsightsPage));
+const JobPage = page(() => import('./pages/JobPage.tsx').then((m) => m.JobPage));
+const NotFoundPage = page(() => import('./pages/NotFoundPage.tsx').then((m) => m.NotFoundPage));
+const OutboxPage = page(() => import('./pages/OutboxPage.tsx').then((m) => m.OutboxPage));
+const OverviewPage = page(() => import('./pages/OverviewPage.tsx').then((m) => m.OverviewPage));
+const QueuePage = page(() => import('./pages/QueuePage.tsx').then((m) => m.QueuePage));
+const ReportsPage = page(() => import('./pages/ReportsPage.tsx').then((m) => m.ReportsPage));
+const SchedulesPage = page(() => import('./pages/SchedulesPage.tsx').then((m) => m.SchedulesPage));
+const WorkersPage = page(() => import('./pages/WorkersPage.tsx').then((m) => m.WorkersPage));
 
 function Routes() {
   const { path } = useLocation();
@@ -39,20 +49,66 @@ function Routes() {
   return <NotFoundPage />;
 }
 
+/** While a page's chunk loads: a placeholder the size of a page's top, announced to screen readers. */
+function PageLoading() {
+  return (
+    <div role="status" aria-live="polite" data-testid="page-loading">
+      <span className="sr-only">Loading page…</span>
+      <Skeleton className="h-64" />
+    </div>
+  );
+}
+
+/**
+ * A page whose chunk could not be fetched (the server unreachable while navigating) says so instead of blanking the
+ * console; keyed by path, so following another link tries again.
+ */
+class PageLoadBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override render() {
+    if (!this.state.failed) return this.props.children;
+    return (
+      <div
+        role="alert"
+        className="space-y-3 rounded-md bg-red-50 p-4 text-sm text-red-800 ring-1 ring-red-200 dark:bg-red-950 dark:text-red-200 dark:ring-red-900"
+      >
+        <p>This page could not be loaded: the server may be unreachable.</p>
+        <Button onClick={() => window.location.reload()}>Reload</Button>
+      </div>
+    );
+  }
+}
+
 /** Signed out: the sign-in page. Signed in: the console, with one query client per session. */
 function Shell() {
   const { user, loading, expire } = useAuth();
+  const { path } = useLocation();
   // biome-ignore lint/correctness/useExhaustiveDependencies: user?.name is deliberate: a new user (or a new sign-in) gets a fresh query cache, so nothing cached for the previous session is shown.
   const queryClient = useMemo(() => createQueryClient(expire), [user?.name, expire]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: user?.name is deliberate: the tRPC client (and its links) is rebuilt per signed-in user, together with the query client above.
   const trpcClient = useMemo(() => createClient(), [user?.name]);
+  // When an outage ends, everything shown is read again (queries that failed meanwhile were not retried).
+  useEffect(() => onRecovered(() => void queryClient.invalidateQueries()), [queryClient]);
   if (loading) return <Skeleton className="m-8 h-64" />;
-  if (!user) return <LoginPage />;
+  if (!user)
+    return (
+      <>
+        <OutageBanner />
+        <LoginPage />
+      </>
+    );
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <Layout>
-          <Routes />
+          <PageLoadBoundary key={path}>
+            <Suspense fallback={<PageLoading />}>
+              <Routes />
+            </Suspense>
+          </PageLoadBoundary>
         </Layout>
       </TRPCProvider>
     </QueryClientProvider>

@@ -66,7 +66,9 @@ export function createApp(deps: AppDeps): express.Express {
     webhookRoutes({ queueService: services.queueService, secretFor: services.webhookSecret, bodyLimit: services.bodyLimit, log: services.log }),
   );
 
-  app.use(authenticate(services.auth));
+  // Only where a user matters: the console's page and assets need no session lookup, so during a Redis outage a
+  // reload still gets them (and shows the outage) instead of the lookup's 503.
+  app.use(['/api', '/trpc', BULL_BOARD_PATH, '/metrics'], authenticate(services.auth));
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.metrics, { token: deps.metrics.token, apiAuth: true }));
   // Bull Board parses JSON itself (100 kb); parsing here first holds it to our limit too.
   app.use(['/api', BULL_BOARD_PATH], express.json({ limit: services.bodyLimit }));

@@ -126,7 +126,7 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
       actions,
       notifications: createNotificationCenter({ config, connection, addJob: (data, opts) => queueService.addJob('alerts', data, opts) }),
     }),
-    insights: new InsightsServiceImpl({ insights: store.insights, organizations, actions }),
+    insights: new InsightsServiceImpl({ insights: store.insights, store, organizations, actions }),
     reports: new ReportsServiceImpl({ reports: store.reports, organizations, actions }),
     outbox: new OutboxServiceImpl(store.outbox),
     auth,

@@ -370,6 +370,18 @@ export class QueueService {
   }
 
   /**
+   * How many jobs `cleanQueue(queue, graceMs, state)` would remove now, when one Redis call can tell:
+   * BullMQ scores its completed and failed sets by finishedOn, the time its clean compares with, so
+   * one ZCOUNT answers. Other states are judged job by job (delayed and waiting jobs by their own
+   * timestamps, not the sets' scores): null, not counted.
+   */
+  async countCleanable(queue: QueueName, graceMs: number, state: CleanState): Promise<number | null> {
+    const q = this.bull(queue);
+    if (state !== 'completed' && state !== 'failed') return null;
+    return this.deps.connection.zcount(q.keys[state], '-inf', Date.now() - Math.max(0, graceMs));
+  }
+
+  /**
    * Removes the jobs of one BullMQ list as BullMQ names it (`wait`, `prioritized`, `active`…) older
    * than `graceMs`, REMOVE_BATCH_SIZE per Redis call: Bull Board's statuses the console has no state for.
    * Returns how many were removed.

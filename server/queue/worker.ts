@@ -218,7 +218,7 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
 export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   const deadlines = new Deadlines();
   const workers = new Map<QueueName, Worker>();
-  const errorGate = onceWhileRepeating(30_000);
+  const errorGate = workerErrorGate(30_000);
 
   for (const queue of QUEUE_NAMES) {
     const processor = opts.processors[queue] as Processor<typeof queue> | undefined;
@@ -253,7 +253,7 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
       opts.log.warn({ queue, jobId }, 'Job stalled (its worker stopped renewing the lock); moved back to waiting');
     });
     worker.on('error', (err) => {
-      if (errorGate(`${queue}:${err.message}`)) opts.log.error({ queue, err: err.message }, 'Worker error');
+      if (errorGate(queue, err)) opts.log.error({ queue, err: err.message }, 'Worker error');
     });
     workers.set(queue, worker);
   }
@@ -285,7 +285,35 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
   };
 }
 
-/** True the first time a key is seen and again only after `windowMs` (one log line per outage). */
+/** How a lost, refused or silent Redis connection shows in an error (ioredis' and Node's words). */
+const CONNECTION_CODES = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNABORTED)\b/;
+const CONNECTION_MESSAGES = [
+  'Connection is closed',
+  "Stream isn't writeable",
+  'Command timed out',
+  'Reached the max retries per request limit',
+  "Cluster isn't ready",
+  'Failed to refresh slots cache',
+  'Too many Cluster redirections',
+];
+
+/** A failure of the Redis connection itself, as opposed to one of a job, a script or the worker's logic. */
+export function isConnectionError(err: Error & { code?: string }): boolean {
+  if (err.code && CONNECTION_CODES.test(err.code)) return true;
+  return CONNECTION_CODES.test(err.message) || CONNECTION_MESSAGES.some((m) => err.message.startsWith(m));
+}
+
+/**
+ * Which worker 'error' events are logged. Connection errors never: every worker's connections fail through an outage
+ * (six queues, each retrying every 2 s), and the shared connection logs the outage once and its recovery once
+ * (redis.ts). Any other error once per queue and message per `windowMs`.
+ */
+export function workerErrorGate(windowMs: number): (queue: string, err: Error) => boolean {
+  const once = onceWhileRepeating(windowMs);
+  return (queue, err) => !isConnectionError(err) && once(`${queue}:${err.message}`);
+}
+
+/** True the first time a key is seen and again only after `windowMs`. */
 function onceWhileRepeating(windowMs: number) {
   const seen = new Map<string, number>();
   return (key: string) => {

@@ -19,8 +19,9 @@ export class JobsService {
     return this.queueService.getJobDetail(queue, id);
   }
 
-  /** Text search over ids, names and data; bounded by maxScan and says when it stopped early. */
-  search(input: { queue: QueueName; text: string; state?: JobStateName; limit: number; maxScan: number }) {
-    return searchJobs(this.queueService, input.queue, { text: input.text, state: input.state, limit: input.limit, maxScan: input.maxScan });
+  /** Text search over ids, names and data; bounded by maxScan, says when it stopped early and where a further call resumes. */
+  search(input: { queue: QueueName; text: string; state?: JobStateName; limit: number; maxScan: number; from?: number }) {
+    const { text, state, limit, maxScan, from } = input;
+    return searchJobs(this.queueService, input.queue, { text, state, limit, maxScan, from });
   }
 }

@@ -1,4 +1,5 @@
 import type { User } from '../../../shared/auth.ts';
+import { RequestTimeoutError, ServerUnreachableError, trackedFetch } from './connection-monitor.ts';
 
 export type { User };
 
@@ -18,8 +19,15 @@ export class AuthError extends Error {
   }
 }
 
+/** status 0: no answer (the server unreachable, or too slow); the message says which. */
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+  let res: Response;
+  try {
+    res = await trackedFetch(path, { credentials: 'same-origin', ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
+  } catch (err) {
+    if (err instanceof ServerUnreachableError || err instanceof RequestTimeoutError) throw new AuthError(err.message, 0, 'NO_ANSWER');
+    throw err;
+  }
   const body = (await res.json().catch(() => ({}))) as Envelope<T>;
   if (!res.ok || !body.success) throw new AuthError(body.error?.message ?? `Request failed (${res.status})`, res.status, body.error?.code);
   return body.data as T;

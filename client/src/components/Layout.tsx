@@ -1,8 +1,10 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { QUEUE_NAMES } from '../../../shared/queues.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
+import { useConnection } from '../hooks/useConnection.ts';
 import { useTheme } from '../hooks/useTheme.ts';
 import { Link, useLocation } from '../router/router.tsx';
+import { OutageBanner } from './OutageBanner.tsx';
 import { Badge, Button } from './ui.tsx';
 
 /** A console page in the navigation; `onNavigate` runs when it is followed (it closes the phone drawer). */
@@ -26,19 +28,32 @@ export function Layout({ children }: { children: ReactNode }) {
   const { user, isAdmin, signOut } = useAuth();
   const [theme, toggleTheme] = useTheme();
   const [menuOpen, setMenuOpen] = useState(false);
+  const stale = useConnection().status !== 'ok';
   const closeMenu = () => setMenuOpen(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Escape closes the phone menu and gives focus back to its button.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      menuButton.current?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
   const nav = (
     <nav aria-label="Main" className="space-y-1">
       <NavLink to="/" exact onNavigate={closeMenu}>
         Overview
       </NavLink>
-      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Queues</p>
+      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Queues</p>
       {QUEUE_NAMES.map((q) => (
         <NavLink key={q} to={`/queues/${q}`} onNavigate={closeMenu}>
           {q}
         </NavLink>
       ))}
-      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Business</p>
+      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Business</p>
       <NavLink to="/alerts" onNavigate={closeMenu}>
         Alerts
       </NavLink>
@@ -51,7 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <NavLink to="/outbox" onNavigate={closeMenu}>
         Outbox
       </NavLink>
-      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-400">Manage</p>
+      <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Manage</p>
       {isAdmin && (
         <NavLink to="/add" onNavigate={closeMenu}>
           Add job
@@ -73,8 +88,23 @@ export function Layout({ children }: { children: ReactNode }) {
   );
   return (
     <div className="min-h-screen bg-slate-50 text-slate-900 dark:bg-slate-950 dark:text-slate-100">
+      <a
+        // The browser moves focus to <main> (tabIndex -1); the router reads only the path and query, so the hash changes no view.
+        href="#main"
+        className="sr-only focus:not-sr-only focus:fixed focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:text-indigo-700 focus:shadow focus:ring-2 focus:ring-indigo-500 dark:focus:bg-slate-900 dark:focus:text-indigo-300"
+      >
+        Skip to content
+      </a>
       <header className="sticky top-0 z-30 flex items-center gap-3 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
-        <button type="button" className="rounded p-1 md:hidden" aria-label="Menu" aria-expanded={menuOpen} onClick={() => setMenuOpen((o) => !o)}>
+        <button
+          ref={menuButton}
+          type="button"
+          className="rounded p-1 md:hidden"
+          aria-label="Menu"
+          aria-expanded={menuOpen}
+          aria-controls="phone-menu"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
           ☰
         </button>
         <Link to="/" className="font-semibold text-indigo-700 dark:text-indigo-300">
@@ -92,17 +122,34 @@ export function Layout({ children }: { children: ReactNode }) {
             Sign out
           </Button>
         </div>
+        {/* The phone menu hangs from the header's bottom edge, however tall the header is. */}
+        {menuOpen && (
+          <div
+            id="phone-menu"
+            className="absolute inset-x-0 top-full max-h-[calc(100vh-4rem)] overflow-y-auto border-b border-slate-200 bg-white p-3 shadow md:hidden dark:border-slate-800 dark:bg-slate-900"
+          >
+            {nav}
+          </div>
+        )}
       </header>
+      {menuOpen && (
+        // A click beside the menu closes it (the keyboard has Escape); hidden from screen readers, which need no backdrop.
+        <div aria-hidden className="fixed inset-0 z-20 bg-slate-900/40 md:hidden" data-testid="menu-backdrop" onClick={closeMenu} />
+      )}
+      <OutageBanner />
       <div className="mx-auto flex max-w-screen-2xl">
         <aside className="sticky top-12 hidden h-[calc(100vh-3rem)] w-52 shrink-0 overflow-y-auto border-r border-slate-200 p-3 md:block dark:border-slate-800">
           {nav}
         </aside>
-        {menuOpen && (
-          <div className="fixed inset-x-0 top-12 z-20 border-b border-slate-200 bg-white p-3 shadow md:hidden dark:border-slate-800 dark:bg-slate-900">
-            {nav}
-          </div>
-        )}
-        <main className="min-w-0 flex-1 p-4 md:p-6">{children}</main>
+        {/* Greyed during an outage: what it shows is from before. */}
+        <main
+          id="main"
+          tabIndex={-1}
+          data-stale={stale || undefined}
+          className={`min-w-0 flex-1 p-4 focus:outline-none md:p-6 ${stale ? 'opacity-60 grayscale' : ''}`}
+        >
+          {children}
+        </main>
       </div>
     </div>
   );

@@ -15,7 +15,7 @@ export function LiveIndicator({ mode, updatedAt }: { mode: LiveMode; updatedAt?:
     <span className="inline-flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300" data-testid="live-indicator" data-mode={label.toLowerCase()}>
       <span className={`h-2 w-2 rounded-full ${dot}`} aria-hidden />
       <span>{label}</span>
-      {updatedAt && <span className="text-slate-400">· updated {new Date(updatedAt).toLocaleTimeString()}</span>}
+      {updatedAt && <span className="text-slate-500 dark:text-slate-400">· updated {new Date(updatedAt).toLocaleTimeString()}</span>}
     </span>
   );
 }

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { CLEANABLE_STATES, type CleanState, type QueueName, type QueueStats } from '../../../shared/queues.ts';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
@@ -97,18 +98,26 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
         Empty
       </Button>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-      <CleanDialog open={cleaning} stats={stats} onClose={() => setCleaning(false)} onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })} />
+      <CleanDialog
+        open={cleaning}
+        queue={queue}
+        stats={stats}
+        onClose={() => setCleaning(false)}
+        onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })}
+      />
     </div>
   );
 }
 
 function CleanDialog({
   open,
+  queue,
   stats,
   onClose,
   onClean,
 }: {
   open: boolean;
+  queue: QueueName;
   stats: QueueStats;
   onClose: () => void;
   onClean: (state: CleanState, graceMs: number) => void;
@@ -125,6 +134,11 @@ function CleanDialog({
   const valid = age !== '' && Number.isFinite(ageNum) && ageNum >= 0;
   const graceMs = valid ? Math.round(ageNum * AGE_UNITS[unit]) : 0;
   const inState = state === 'waiting' ? stats.waiting : state === 'paused' ? stats.paused : stats[state];
+  // How many are old enough, where the server can count them in one read (completed, failed).
+  const trpc = useTRPC();
+  const count = useQuery(trpc.queues.cleanCount.queryOptions({ queue, state, graceMs }, { enabled: open && valid }));
+  const older = count.data?.olderThanGrace;
+  const ageText = valid ? `${age} ${unit}` : '…';
   return (
     <dialog
       ref={ref}
@@ -170,13 +184,30 @@ function CleanDialog({
             )}
           </Field>
         </div>
-        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="clean-summary">
-          Permanently removes the {state} jobs older than {valid ? `${age} ${unit}` : '…'}: up to {formatNumber(inState)} of the {formatNumber(inState)} {state}{' '}
-          job(s) now in the queue.
+        <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="clean-summary" aria-live="polite">
+          {!valid || count.isPending ? (
+            <>
+              Permanently removes the {state} jobs older than {ageText}: counting them among the {formatNumber(inState)} {state} job(s) now in the queue…
+            </>
+          ) : older === 0 ? (
+            <>
+              Permanently removes the {state} jobs older than {ageText}: none of the {formatNumber(inState)} {state} job(s) now in the queue is that old, so
+              nothing would be removed.
+            </>
+          ) : typeof older === 'number' ? (
+            <>
+              Permanently removes the {state} jobs older than {ageText}: {formatNumber(older)} of the {formatNumber(inState)} {state} job(s) now in the queue.
+            </>
+          ) : (
+            <>
+              Permanently removes the {state} jobs older than {ageText}, up to all {formatNumber(inState)} {state} job(s) now in the queue: each job's age is
+              checked as it is removed, so how many are that old is not known ahead.
+            </>
+          )}
         </p>
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="danger" disabled={!valid}>
+          <Button type="submit" variant="danger" disabled={!valid || older === 0}>
             Clean
           </Button>
         </div>

@@ -58,7 +58,7 @@ export const STATE_COLORS: Record<string, keyof typeof BADGES> = {
 };
 
 export function Skeleton({ className = '' }: { className?: string }) {
-  return <div aria-hidden className={`animate-pulse rounded bg-slate-200 dark:bg-slate-700 ${className}`} />;
+  return <div aria-hidden data-skeleton className={`animate-pulse rounded bg-slate-200 dark:bg-slate-700 ${className}`} />;
 }
 
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
@@ -134,6 +134,38 @@ export const compactInputClass =
 
 export const inputClass =
   'w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100';
+
+/**
+ * A box whose content may scroll (JSON, a stack trace, logs, an email's text, a chart's table): focusable,
+ * so a keyboard can scroll it, and a region named by `label`, so a screen reader says what it is when it
+ * gets focus. A <pre> unless `as` says otherwise.
+ */
+export function ScrollBox({
+  label,
+  as: Tag = 'pre',
+  className = '',
+  testId,
+  children,
+}: {
+  label: string;
+  as?: 'pre' | 'div';
+  className?: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <Tag
+      // A scrolling box must take focus, or a keyboard cannot scroll it (WCAG 2.1.1); the box itself is the region.
+      tabIndex={0}
+      role="region"
+      aria-label={label}
+      data-testid={testId}
+      className={`overflow-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${className}`}
+    >
+      {children}
+    </Tag>
+  );
+}
 
 /** A scrollable table with the console's header style; `columns` are the header cells. */
 export function Table({ testId, columns, children }: { testId: string; columns: ReactNode[]; children: ReactNode }) {

@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { authApi, type User } from '../api/auth.ts';
+import { AuthError, authApi, type User } from '../api/auth.ts';
+import { checkNow, connectionState, onRecovered } from '../api/connection-monitor.ts';
 
 interface AuthState {
   user: User | null;
@@ -16,20 +17,41 @@ const AuthContext = createContext<AuthState | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<User | null>(null);
   const [loading, setLoading] = useState(true);
+  // The session could not be checked (Redis or the server away): not the same as signed out.
+  const [unchecked, setUnchecked] = useState(false);
 
+  const checkSession = useCallback(
+    () =>
+      authApi
+        .me()
+        .then(
+          (r) => {
+            setUser(r.user);
+            setUnchecked(false);
+          },
+          (err: unknown) => {
+            setUser(null);
+            setUnchecked(!(err instanceof AuthError && err.status === 401));
+          },
+        )
+        .finally(() => setLoading(false)),
+    [],
+  );
   useEffect(() => {
-    authApi
-      .me()
-      .then(
-        (r) => setUser(r.user),
-        () => setUser(null),
-      )
-      .finally(() => setLoading(false));
-  }, []);
+    void checkSession();
+  }, [checkSession]);
+  // Opened during an outage: the sign-in page shows (with the outage banner), and the session is checked again once
+  // the outage ends, so a signed-in user is back in the console without signing in again.
+  useEffect(() => {
+    if (!unchecked) return;
+    if (connectionState().status === 'ok') void checkNow();
+    return onRecovered(() => void checkSession());
+  }, [unchecked, checkSession]);
 
   const signIn = useCallback(async (username: 'admin' | 'viewer', password: string) => {
     const r = await authApi.login(username, password);
     setUser(r.user);
+    setUnchecked(false);
   }, []);
   const signOut = useCallback(async () => {
     await authApi.logout().catch(() => undefined);

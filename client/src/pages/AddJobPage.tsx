@@ -1,8 +1,9 @@
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { QUEUE_NAMES, queueNameSchema, type QueueName } from '../../../shared/queues.ts';
 import { Button, Card, Field, inputClass } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
-import { EXAMPLE_DATA } from '../lib/examples.ts';
+import { liveExample } from '../lib/live-examples.ts';
 import { checkJobJson } from '../lib/validate-job.ts';
 import { Link, useSearchParam } from '../router/router.tsx';
 import { fieldErrorsOf, useTRPC } from '../trpc.ts';
@@ -13,7 +14,15 @@ const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 export function AddJobPage() {
   const trpc = useTRPC();
   const [queue, setQueueParam] = useSearchParam('queue', queueNameSchema, 'data-sync');
-  const [text, setText] = useState(() => pretty(EXAMPLE_DATA[queue]));
+  // The example names a real organization and integration once they are known (lib/live-examples.ts).
+  const orgs = useQuery(trpc.orgs.list.queryOptions(undefined, { staleTime: 30_000 }));
+  const example = useMemo(() => liveExample(queue, orgs.data), [queue, orgs.data]);
+  const [text, setText] = useState(() => pretty(example.data));
+  // Typed-in data is the user's: a late organization list must not replace it.
+  const edited = useRef(false);
+  useEffect(() => {
+    if (!edited.current) setText(pretty(example.data));
+  }, [example]);
   const [delay, setDelay] = useState('');
   const [priority, setPriority] = useState('');
   const [attempts, setAttempts] = useState('');
@@ -70,7 +79,8 @@ export function AddJobPage() {
                 onChange={(e) => {
                   const q = e.target.value as QueueName;
                   setQueueParam(q, { replace: true });
-                  setText(pretty(EXAMPLE_DATA[q]));
+                  edited.current = false;
+                  setText(pretty(liveExample(q, orgs.data).data));
                   setServerErrors({});
                   setAdded(undefined);
                 }}
@@ -90,6 +100,7 @@ export function AddJobPage() {
                 spellCheck={false}
                 value={text}
                 onChange={(e) => {
+                  edited.current = true;
                   setText(e.target.value);
                   setServerErrors({});
                 }}
@@ -97,6 +108,11 @@ export function AddJobPage() {
               />
             )}
           </Field>
+          {example.note && text === pretty(example.data) && (
+            <p className="text-sm text-amber-800 dark:text-amber-300" data-testid="example-note">
+              {example.note}
+            </p>
+          )}
           {Object.keys(errors).length > 0 && (
             <ul className="space-y-1 text-sm text-red-600 dark:text-red-400" data-testid="field-errors">
               {Object.entries(errors).map(([field, msgs]) => (

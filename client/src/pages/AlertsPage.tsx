@@ -11,6 +11,8 @@ import { useTRPC } from '../trpc.ts';
 
 const SEVERITY_COLOR = { LOW: 'gray', MEDIUM: 'blue', HIGH: 'amber', CRITICAL: 'red' } as const;
 const PAGE_SIZE = 25;
+/** A resolved alert reads quieter through its text colour, not opacity (which took a CRITICAL badge to 3:1 contrast). */
+const RESOLVED_ROW = 'bg-slate-50 text-slate-600 dark:bg-slate-950/40 dark:text-slate-400';
 
 export function AlertsPage() {
   const trpc = useTRPC();
@@ -48,7 +50,7 @@ export function AlertsPage() {
           <>
             <Table testId="alerts-table" columns={['Severity', 'Type', 'Message', 'Organization', 'Seen', 'Last', 'Status', ...(isAdmin ? [''] : [])]}>
               {d.alerts.map((a) => (
-                <tr key={a.id} data-testid={`alert-${a.id}`} className={a.status === 'resolved' ? 'opacity-50' : ''}>
+                <tr key={a.id} data-testid={`alert-${a.id}`} className={a.status === 'resolved' ? RESOLVED_ROW : ''}>
                   <td className="px-3 py-2">
                     <Badge color={SEVERITY_COLOR[a.severity]}>{a.severity}</Badge>
                   </td>

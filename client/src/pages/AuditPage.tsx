@@ -28,7 +28,7 @@ export function AuditPage() {
                 <tr key={e.id}>
                   <td className="whitespace-nowrap px-3 py-2">{formatTime(e.at)}</td>
                   <td className="px-3 py-2">
-                    {e.user} <span className="text-xs text-slate-500">({e.via})</span>
+                    {e.user} <span className="text-xs text-slate-500 dark:text-slate-400">({e.via})</span>
                   </td>
                   <td className="px-3 py-2 font-mono text-xs">
                     {e.action} <Badge>{e.source}</Badge>

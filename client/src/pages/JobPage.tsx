@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { isQueueName, type QueueName } from '../../../shared/queues.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { JsonView } from '../components/JsonView.tsx';
-import { Badge, Button, Card, ErrorBox, STATE_COLORS, Skeleton } from '../components/ui.tsx';
+import { Badge, Button, Card, ErrorBox, STATE_COLORS, ScrollBox, Skeleton } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { formatDuration, formatTime } from '../lib/format.ts';
@@ -72,9 +72,10 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="break-all font-mono text-xl font-semibold">{job.id}</h1>
         <Badge color={STATE_COLORS[job.state] ?? 'gray'}>{job.state}</Badge>
-        <span className="text-sm text-slate-500">{job.name}</span>
+        <span className="min-w-0 text-sm text-slate-500 wrap-anywhere dark:text-slate-400">{job.name}</span>
         {isAdmin && (
-          <div className="ml-auto flex gap-2" data-testid="job-actions">
+          // scroll-margin: tabbing back up to these buttons stops below the sticky header, not under it.
+          <div className="ml-auto flex gap-2 [&_button]:scroll-mt-20" data-testid="job-actions">
             {job.state === 'failed' && (
               <Button variant="primary" disabled={busy} onClick={() => retry.mutate({ queue, ids: [id] })}>
                 Retry
@@ -120,7 +121,8 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
       )}
 
       <div className="grid gap-4 lg:grid-cols-3">
-        <Card title="Attempts and timeline" className="lg:col-span-1">
+        {/* min-w-0: a grid item is otherwise as wide as its longest unbroken line, which widens the page on a phone. */}
+        <Card title="Attempts and timeline" className="min-w-0 lg:col-span-1">
           <p className="mb-3 text-sm">
             Attempts: <span className="font-semibold tabular-nums">{job.attemptsMade}</span> of {String(job.opts.attempts ?? 1)}
             {job.processedOn && job.finishedOn && <> · took {formatDuration(job.finishedOn - job.processedOn)}</>}
@@ -130,36 +132,36 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
               .filter(([, at]) => at)
               .map(([label, at]) => (
                 <li key={label}>
-                  <span className="font-medium">{label}</span> <span className="text-slate-500">{formatTime(at)}</span>
+                  <span className="font-medium">{label}</span> <span className="text-slate-500 dark:text-slate-400">{formatTime(at)}</span>
                 </li>
               ))}
           </ol>
         </Card>
-        <Card title="Data" className="lg:col-span-2">
+        <Card title="Data" className="min-w-0 lg:col-span-2">
           <JsonView value={job.data} label="Job data" />
         </Card>
       </div>
 
       {job.failedReason && (
         <Card title="Failure">
-          <p className="mb-2 text-sm font-medium text-red-700 dark:text-red-400" data-testid="failed-reason">
+          <p className="mb-2 text-sm font-medium text-red-700 wrap-anywhere dark:text-red-400" data-testid="failed-reason">
             {job.failedReason}
           </p>
           {job.stacktrace.length > 0 && (
-            <pre className="max-h-96 overflow-auto rounded-md bg-slate-950 p-3 font-mono text-xs text-slate-100" data-testid="stacktrace">
+            <ScrollBox label="Stack trace" testId="stacktrace" className="max-h-96 rounded-md bg-slate-950 p-3 font-mono text-xs text-slate-100">
               {job.stacktrace.join('\n\n— previous attempt —\n')}
-            </pre>
+            </ScrollBox>
           )}
         </Card>
       )}
 
       <div className="grid gap-4 lg:grid-cols-2">
-        <Card title="Options">
+        <Card title="Options" className="min-w-0">
           <JsonView value={job.opts} label="Job options" />
         </Card>
-        <Card title="Return value">
+        <Card title="Return value" className="min-w-0">
           {job.returnvalue === null || job.returnvalue === undefined ? (
-            <p className="text-sm text-slate-500">None yet.</p>
+            <p className="text-sm text-slate-500 dark:text-slate-400">None yet.</p>
           ) : (
             <JsonView value={job.returnvalue} label="Return value" />
           )}
@@ -168,9 +170,11 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
 
       <Card title={`Logs (${job.logs.length})`}>
         {job.logs.length === 0 ? (
-          <p className="text-sm text-slate-500">The processor wrote no log lines.</p>
+          <p className="text-sm text-slate-500 dark:text-slate-400">The processor wrote no log lines.</p>
         ) : (
-          <pre className="max-h-80 overflow-auto font-mono text-xs">{job.logs.join('\n')}</pre>
+          <ScrollBox label="Logs" className="max-h-80 font-mono text-xs">
+            {job.logs.join('\n')}
+          </ScrollBox>
         )}
       </Card>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />

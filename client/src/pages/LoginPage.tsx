@@ -2,9 +2,12 @@ import { useState, type FormEvent } from 'react';
 import { AuthError } from '../api/auth.ts';
 import { Button, Field, inputClass } from '../components/ui.tsx';
 import { useAuth } from '../hooks/useAuth.tsx';
+import { useTheme } from '../hooks/useTheme.ts';
 
 export function LoginPage() {
   const { signIn } = useAuth();
+  // The remembered (or the system's) theme applies before sign-in too, not only inside the console.
+  useTheme();
   const [username, setUsername] = useState<'admin' | 'viewer'>('admin');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { outboxStatusSchema, pageParamSchema, textParamSchema } from '../../../shared/url-params.ts';
 import { Pagination } from '../components/JobTable.tsx';
-import { Badge, Card, EmptyState, ErrorBox, QueryView, Skeleton, Table, compactInputClass } from '../components/ui.tsx';
+import { Badge, Card, EmptyState, ErrorBox, QueryView, ScrollBox, Skeleton, Table, compactInputClass } from '../components/ui.tsx';
 import { formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
@@ -88,9 +88,12 @@ export function OutboxPage() {
             <div className="grid gap-3 lg:grid-cols-2" data-testid="email-preview">
               {/* The email's own HTML, sandboxed: no scripts, no access to the console. */}
               <iframe title="Email HTML" sandbox="" srcDoc={preview.data.html} className="h-96 w-full rounded ring-1 ring-slate-200 bg-white" />
-              <pre className="h-96 overflow-auto whitespace-pre-wrap rounded bg-slate-50 p-3 text-xs ring-1 ring-slate-200 dark:bg-slate-950 dark:ring-slate-700">
+              <ScrollBox
+                label="Email text"
+                className="h-96 whitespace-pre-wrap rounded bg-slate-50 p-3 text-xs ring-1 ring-slate-200 dark:bg-slate-950 dark:ring-slate-700"
+              >
                 {preview.data.text}
-              </pre>
+              </ScrollBox>
             </div>
           )}
         </Card>

@@ -4,6 +4,7 @@ import { QUEUE_NAMES } from '../../../shared/queues.ts';
 import { DepthChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
 import { QueueLatencyStats } from '../components/LatencyStats.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
+import { QueuePresence, useOldestWaits } from '../components/QueuePresence.tsx';
 import { QueueStatusBadge } from '../components/QueueStatusBadge.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
 import { ErrorBox, Skeleton } from '../components/ui.tsx';
@@ -16,6 +17,7 @@ import { useTRPC } from '../trpc.ts';
 export function OverviewPage() {
   const { overview, mode, updatedAt, error } = useLiveOverview();
   const workers = useLiveWorkerCounts();
+  const oldestWaits = useOldestWaits();
   const trpc = useTRPC();
   const rates = useQuery(trpc.metrics.rates.queryOptions(undefined, { refetchInterval: 15_000 }));
   // One read for every card: wait and processing percentiles over the last hour (cached 5 s server-side).
@@ -44,6 +46,7 @@ export function OverviewPage() {
                   <h2 className="font-semibold">{q.name}</h2>
                   <QueueStatusBadge isPaused={q.isPaused} waiting={q.stats.waiting} workers={workers?.[q.name]} />
                 </div>
+                <QueuePresence workers={workers?.[q.name]} oldestWaitMs={oldestWaits?.[q.name]} testId="queue-presence" className="mt-1" />
                 <dl className="mt-3 grid grid-cols-3 gap-y-2 text-sm">
                   {(['waiting', 'active', 'completed', 'failed', 'delayed', 'paused'] as const).map((k) => (
                     <div key={k}>

@@ -1,21 +1,25 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { jobStateSchema, metricRangeSchema } from '../../../shared/api.ts';
-import { JOB_STATES, isQueueName, type JobStateName, type QueueName } from '../../../shared/queues.ts';
+import { isQueueName, type JobStateName, type QueueName } from '../../../shared/queues.ts';
 import { pageParamSchema, textParamSchema } from '../../../shared/url-params.ts';
 import { DepthChart, LatencyChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { JobTable, Pagination } from '../components/JobTable.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
 import { QueueActions } from '../components/QueueActions.tsx';
+import { QueuePresence, useOldestWaits } from '../components/QueuePresence.tsx';
 import { QueueStatusBadge } from '../components/QueueStatusBadge.tsx';
+import { SearchResults } from '../components/SearchResults.tsx';
+import { StateTabs } from '../components/StateTabs.tsx';
 import { StatGrid } from '../components/StatGrid.tsx';
 import { Button, EmptyState, ErrorBox, Skeleton, inputClass } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { useLiveOverview } from '../hooks/useLiveOverview.ts';
 import { useLiveWorkerCounts } from '../hooks/useLiveWorkers.ts';
-import { useSearchParam } from '../router/router.tsx';
+import { plural } from '../lib/format.ts';
+import { Link, useLocation, useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 import { NotFoundPage } from './NotFoundPage.tsx';
 
@@ -35,19 +39,34 @@ function QueueView({ queue }: { queue: QueueName }) {
   const [range, setRange] = useSearchParam('range', metricRangeSchema, '1h');
   const info = overview?.queues.find((x) => x.name === queue);
   const workers = useLiveWorkerCounts()?.[queue];
+  const oldestWait = useOldestWaits()?.[queue];
 
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <div className="flex items-center gap-3">
-          <h1 className="text-2xl font-semibold">{queue}</h1>
-          {info && <QueueStatusBadge isPaused={info.isPaused} waiting={info.stats.waiting} workers={workers} />}
+        <div>
+          <div className="flex items-center gap-3">
+            <h1 className="text-2xl font-semibold">{queue}</h1>
+            {info && <QueueStatusBadge isPaused={info.isPaused} waiting={info.stats.waiting} workers={workers} />}
+          </div>
+          <QueuePresence workers={workers} oldestWaitMs={oldestWait} testId="queue-presence" className="mt-1" />
         </div>
         <LiveIndicator mode={mode} updatedAt={updatedAt} />
       </div>
       {info ? <StatGrid stats={info.stats} testId="queue-stats" /> : <Skeleton className="h-20" />}
       {isAdmin && info && <QueueActions queue={queue} stats={info.stats} isPaused={info.isPaused} />}
 
+      <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />
+      {q ? (
+        <SearchResults queue={queue} text={q} state={state} />
+      ) : (
+        <>
+          <StateTabs value={state} counts={info?.stats} onSelect={(s, opts) => setTab(s, { reset: ['page'], ...opts })} />
+          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(p)} isAdmin={isAdmin} liveCount={info?.stats[state]} />
+        </>
+      )}
+
+      {/* After the jobs, on every screen: what the on-call engineer opens the page for comes first. */}
       <div className="flex items-center justify-between">
         <h2 className="text-lg font-semibold">Activity</h2>
         <RangePicker value={range} onChange={(r) => setRange(r, { replace: true })} />
@@ -57,29 +76,6 @@ function QueueView({ queue }: { queue: QueueName }) {
         <DepthChart queue={queue} range={range} />
         <LatencyChart queue={queue} range={range} />
       </div>
-
-      <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />
-      {q ? (
-        <SearchResults queue={queue} text={q} state={state} />
-      ) : (
-        <>
-          <div role="tablist" aria-label="Job states" className="flex flex-wrap gap-1 border-b border-slate-200 dark:border-slate-700">
-            {JOB_STATES.map((s) => (
-              <button
-                key={s}
-                role="tab"
-                type="button"
-                aria-selected={s === state}
-                onClick={() => setTab(s, { reset: ['page'] })}
-                className={`-mb-px border-b-2 px-3 py-1.5 text-sm ${s === state ? 'border-indigo-600 font-semibold text-indigo-700 dark:text-indigo-300' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300'}`}
-              >
-                {s} {info && <span className="ml-1 text-xs text-slate-400 tabular-nums">{info.stats[s]}</span>}
-              </button>
-            ))}
-          </div>
-          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(p)} isAdmin={isAdmin} />
-        </>
-      )}
     </div>
   );
 }
@@ -115,45 +111,39 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
   );
 }
 
-function SearchResults({ queue, text, state }: { queue: QueueName; text: string; state: JobStateName }) {
-  const trpc = useTRPC();
-  const [allStates, setAllStates] = useState(true);
-  const r = useQuery(trpc.jobs.search.queryOptions({ queue, text, state: allStates ? undefined : state }));
-  if (r.error) return <ErrorBox error={r.error} />;
-  if (!r.data) return <Skeleton className="h-40" />;
-  return (
-    <div className="space-y-2" data-testid="search-results">
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        {r.data.jobs.length} match{r.data.jobs.length === 1 ? '' : 'es'} for “{text}” · read {r.data.scanned} job(s)
-        {r.data.truncated && ` — stopped after ${r.data.maxScan}; narrow the search to one state to look further`}
-        <label className="ml-3 inline-flex items-center gap-1">
-          <input type="checkbox" checked={allStates} onChange={(e) => setAllStates(e.target.checked)} /> all states
-        </label>
-      </p>
-      {r.data.jobs.length === 0 ? (
-        <EmptyState title="No jobs match">Search looks at job ids, names and data.</EmptyState>
-      ) : (
-        <JobTable jobs={r.data.jobs} queue={queue} showReason />
-      )}
-    </div>
-  );
-}
-
 function JobList({
   queue,
   state,
   page,
   onPage,
   isAdmin,
+  liveCount,
 }: {
   queue: QueueName;
   state: JobStateName;
   page: number;
   onPage: (p: number) => void;
   isAdmin: boolean;
+  /** The state's job count as the live overview has it now. */
+  liveCount: number | undefined;
 }) {
   const trpc = useTRPC();
-  const list = useQuery(trpc.jobs.list.queryOptions({ queue, state, page, pageSize: PAGE_SIZE }, { refetchInterval: 3000, placeholderData: keepPreviousData }));
+  const { path, search } = useLocation();
+  const listId = `${queue}/${state}`;
+  const list = useQuery(
+    trpc.jobs.list.queryOptions(
+      { queue, state, page, pageSize: PAGE_SIZE },
+      {
+        // Live on page 1 only: a further page stays as it was opened (rows moving under the reader lose their
+        // place, and an idle page 1000 costs nothing); it says how many jobs came since instead.
+        refetchInterval: page === 1 ? 3000 : false,
+        refetchOnWindowFocus: page === 1,
+        // Another page of the same list shows the last one (dimmed) while it loads; another tab or queue shows
+        // a skeleton, never the previous tab's rows.
+        placeholderData: (prev, prevQuery) => (listOfKey(prevQuery?.queryKey) === listId ? keepPreviousData(prev) : undefined),
+      },
+    ),
+  );
   const [selected, setSelected] = useState<Set<string>>(new Set());
   // A selection belongs to one page of one list: another queue, state or page starts with none. Reset while
   // rendering (React's "adjusting state when a prop changes"), so no render shows the old page's selection.
@@ -173,10 +163,25 @@ function JobList({
   if (list.error) return <ErrorBox error={list.error} />;
   if (!list.data) return <Skeleton className="h-64" />;
   const ids = [...selected];
+  // Net new jobs in this state since this page was read (it is not refetched past page 1).
+  const newSince = page > 1 && !list.isPlaceholderData && liveCount !== undefined ? liveCount - list.data.total : 0;
+  const page1 = new URLSearchParams(search);
+  page1.delete('page');
   const bulk = (action: typeof retry) => action.mutate({ queue, ids }, { onSettled: () => setSelected(new Set()) });
 
   return (
-    <div className="space-y-3">
+    <div className={`space-y-3 ${list.isPlaceholderData ? 'opacity-60' : ''}`} aria-busy={list.isPlaceholderData}>
+      {newSince > 0 && (
+        <p
+          className="rounded-md bg-sky-50 p-2 text-sm text-sky-900 ring-1 ring-sky-200 dark:bg-sky-950 dark:text-sky-100 dark:ring-sky-900"
+          data-testid="new-jobs"
+        >
+          {plural(newSince, `new ${state} job`, `new ${state} jobs`)} since you opened this page ·{' '}
+          <Link to={`${path}${page1.size ? `?${page1}` : ''}`} className="font-medium underline">
+            back to page 1
+          </Link>
+        </p>
+      )}
       {isAdmin && selected.size > 0 && (
         <div className="flex flex-wrap items-center gap-2 rounded-md bg-indigo-50 p-2 text-sm dark:bg-indigo-950">
           <span>{selected.size} selected</span>
@@ -210,7 +215,9 @@ function JobList({
         </div>
       )}
       {list.data.jobs.length === 0 ? (
-        <EmptyState title={`No ${state} jobs`}>{page > 1 ? 'This page is past the end of the list.' : `Jobs that are ${state} show up here.`}</EmptyState>
+        <EmptyState title={`No ${state} jobs`}>
+          {page > 1 ? `This page is past the end of the list (${plural(list.data.pages, 'page', 'pages')}).` : `Jobs that are ${state} show up here.`}
+        </EmptyState>
       ) : (
         <JobTable
           jobs={list.data.jobs}
@@ -226,6 +233,12 @@ function JobList({
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </div>
   );
+}
+
+/** Which queue and state a job-list query key asks for (tRPC keys are [path, {input, type}]). */
+function listOfKey(key: QueryKey | undefined): string | undefined {
+  const input = (key?.[1] as { input?: { queue?: string; state?: string } } | undefined)?.input;
+  return input ? `${input.queue}/${input.state}` : undefined;
 }
 
 /** The toast of a bulk job action: how many were done, and why the first of any others was not. */

@@ -66,7 +66,7 @@ export function SchedulesPage() {
                 <td className="px-3 py-2">{s.queue}</td>
                 <td className="px-3 py-2">
                   <code className="text-xs">{s.pattern ?? `every ${s.every} ms`}</code>
-                  {s.pattern && <div className="text-xs text-slate-500">{describeCron(s.pattern).description}</div>}
+                  {s.pattern && <div className="text-xs text-slate-500 dark:text-slate-400">{describeCron(s.pattern).description}</div>}
                 </td>
                 <td className="px-3 py-2">{s.tz ?? 'server local'}</td>
                 <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.next)}>

@@ -21,7 +21,7 @@ export function windowsEnding(end: string, days: number): Windows {
 }
 
 /** An organization's daily metrics summed over its integrations, per metric, oldest first. */
-export async function loadOrgSeries(store: Store, organizationId: string, start: string, end: string): Promise<MetricSeries> {
+export async function loadOrgSeries(store: Pick<Store, 'listMetrics'>, organizationId: string, start: string, end: string): Promise<MetricSeries> {
   const rows = await store.listMetrics({ organizationId, from: start, to: end });
   const byMetric = new Map<MetricName, Map<string, number>>();
   for (const r of rows) {

@@ -64,7 +64,7 @@ export const METRIC_POLARITY: Readonly<Record<MetricName, 1 | -1 | 0>> = {
 };
 
 /** A metric's days in one window as analysed: normalized, gaps zero-filled where that is right; [] when absent. */
-function prepare(series: MetricSeries | undefined, metric: MetricName): DailyPoint[] {
+export function prepare(series: MetricSeries | undefined, metric: MetricName): DailyPoint[] {
   const points = normalizeDays(series?.[metric] ?? []);
   if (points.length === 0 || !ZERO_FILL_METRICS.has(metric)) return points;
   return fillDays(points, points[0].date, points[points.length - 1].date);

@@ -13,12 +13,12 @@ import type { Insight } from './types.ts';
 
 export type InsightText = Pick<Insight, 'headline' | 'detail'>;
 
-const MONEY_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['revenue', 'refund_amount', 'ad_spend']);
+export const MONEY_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['revenue', 'refund_amount', 'ad_spend']);
 
 /** Takes "was" rather than "were". */
-const SINGULAR_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['revenue', 'refund_amount', 'ad_spend']);
+export const SINGULAR_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['revenue', 'refund_amount', 'ad_spend']);
 
-const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
+export const METRIC_LABELS: Readonly<Record<MetricName, string>> = {
   revenue: 'Revenue',
   orders: 'Orders',
   refunds: 'Refunds',

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EmailJobData, JobOptions, ReportJobData } from '../../../shared/jobs.ts';
 import { PermanentJobError, type ProcessorContext } from '../../jobs/contract.ts';
+import { orgCurrencies } from '../insights/currency.ts';
+import { describeInsights } from '../insights/insight-view.ts';
 import { addDays, dayOf, loadOrgSeries, windowsEnding } from '../insights/org-series.ts';
 import { computeInsights } from '../insights/rules.ts';
 import type { Store } from '../store/store.ts';
@@ -38,13 +40,21 @@ export function createReportProcessor(deps: ReportDeps) {
     if (!org) throw new PermanentJobError(`Organization "${data.organizationId}" not found`);
     const end = addDays(dayOf((deps.now?.() ?? new Date()).getTime()), -1);
     const w = windowsEnding(end, REPORT_DAYS[data.reportType]);
-    const [current, previous, rows] = await Promise.all([
+    const [current, previous, rows, currencies] = await Promise.all([
       loadOrgSeries(deps.store, org.id, w.current.start, w.current.end),
       loadOrgSeries(deps.store, org.id, w.previous.start, w.previous.end),
       deps.store.listMetrics({ organizationId: org.id, from: w.current.start, to: w.current.end }),
+      orgCurrencies(deps.store, org.id, w.current.start, w.current.end),
     ]);
     await ctx.progress(50);
-    const insights = computeInsights({ period: data.reportType === 'weekly' ? '7d' : data.reportType === 'monthly' ? '30d' : '90d', current, previous });
+    const period = data.reportType === 'weekly' ? '7d' : data.reportType === 'monthly' ? '30d' : '90d';
+    const currency = currencies[0]?.currency ?? null;
+    // In plain language and by impact, as on the Insights page.
+    const insights = describeInsights(computeInsights({ period, current, previous }), {
+      period,
+      currency,
+      withYear: w.current.start.slice(0, 4) !== w.current.end.slice(0, 4),
+    });
     const report = renderReport({
       organizationName: org.name,
       reportType: data.reportType,
@@ -53,6 +63,7 @@ export function createReportProcessor(deps: ReportDeps) {
       current,
       previous,
       insights: insights.slice(0, 8),
+      currency,
       rows,
     });
     const id = reportIdFor(data, end);

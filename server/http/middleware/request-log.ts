@@ -16,7 +16,11 @@ export function requestLog(log: Logger): RequestHandler {
         req.path === '/healthz' ||
         (req.method === 'GET' && !/^\/(api|trpc|admin\/queues\/api)\b/.test(req.path)) ||
         (req.originalUrl.startsWith('/api/webhooks/') && res.statusCode < 400);
-      const level = res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
+      // The connection logs a Redis outage once at error level (redis.ts), so what it causes is not an error line per
+      // request: a 503 with Retry-After (refused fast, errors.ts) is a warning, and a health check stays at debug
+      // whatever it answers (the console polls /healthz every few seconds through an outage).
+      const refusedInOutage = res.statusCode === 503 && res.hasHeader('Retry-After');
+      const level = req.path === '/healthz' ? 'debug' : refusedInOutage ? 'warn' : res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
       (req.log ?? log)[level](
         { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name },
         'request',

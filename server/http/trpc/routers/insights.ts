@@ -1,9 +1,13 @@
 import { insightsInputSchema } from '../../../../shared/console-api.ts';
+import { insightsViewSchema } from '../../../../shared/insights.ts';
 import { adminProcedure, router, viewerProcedure } from '../init.ts';
 
 export const insightsRouter = router({
-  /** The latest stored insights for an organization and period (null before the first run). */
-  get: viewerProcedure.input(insightsInputSchema).query(({ ctx, input }) => ctx.services.insights.get(input.organizationId, input.period)),
+  /** The latest insights for an organization and period as the console shows them (null before the first run). */
+  get: viewerProcedure
+    .input(insightsInputSchema)
+    .output(insightsViewSchema.nullable())
+    .query(({ ctx, input }) => ctx.services.insights.get(input.organizationId, input.period)),
   /** Generates them now (the guide's scheduleImmediateInsights). */
   generate: adminProcedure
     .input(insightsInputSchema)
