@@ -7,7 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
 import express from 'express';
+import { compressResponses } from '../../server/http/console-files.ts';
+import { requestId } from '../../server/http/middleware/request-id.ts';
 import { requestLog } from '../../server/http/middleware/request-log.ts';
+import { httpMetrics } from '../../server/observability/http-metrics.ts';
+import { createMetrics } from '../../server/observability/prometheus.ts';
 import { securityHeaders } from '../../server/http/middleware/security-headers.ts';
 import { webhookRoutes } from '../../server/http/webhooks-route.ts';
 import { QueueService } from '../../server/queue/queue-service.ts';
@@ -150,9 +154,12 @@ async function webhookServer(args: ChildArgs): Promise<void> {
     const queueService = new QueueService({ connection, prefix: args.prefix, log });
     await queueService.queue(WEBHOOKS).waitUntilReady();
     if (args.role === 'hook-ours-app') {
-      // What createApp (server/http/app.ts) puts in front of the webhook router.
+      // What createApp (server/http/app.ts) puts in front of the webhook router, in its order.
       app.disable('x-powered-by');
+      app.use(requestId(log));
       app.use(securityHeaders());
+      app.use(compressResponses());
+      app.use(httpMetrics(createMetrics({})));
       app.use(requestLog(log));
     }
     app.use('/api/webhooks', webhookRoutes({ queueService, secretFor: () => SHOPIFY_SECRET, bodyLimit: '1mb', log }));
