@@ -31,6 +31,11 @@ export interface WorkerRuntimeOptions {
   telemetry?: JobTelemetry;
   /** BullMQ telemetry for tracing (server/tracing): a processing span joined to the producer's trace; none when off. */
   tracing?: Telemetry;
+  /**
+   * Called on each failed attempt, after BullMQ recorded it; `final` when no retry is left. Failures are rare, so
+   * listeners may write to Redis (error groups, the job's attempt timeline); they must not throw.
+   */
+  onFailed?: (queue: QueueName, job: Job, err: Error, final: boolean) => void;
   /** Called on each stalled job (the health monitor counts them across processes). */
   onStalled?: (queue: QueueName, jobId: string) => void;
 }
@@ -242,6 +247,7 @@ export function createWorkerRuntime(opts: WorkerRuntimeOptions): WorkerRuntime {
       const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= max;
       if (tally && final) tally.failedFinal++;
       else if (tally) tally.failedRetry++;
+      opts.onFailed?.(queue, job, err, final);
       opts.log.warn(
         { queue, jobId: job.id, attempt: job.attemptsMade, maxAttempts: max, reason: err.message },
         final ? 'Job failed permanently' : 'Job failed; will retry',
