@@ -57,6 +57,29 @@ const serving = (concurrency: Partial<Record<QueueName, number>>): WorkerLoad =>
   activeByQueue: () => ({}),
 });
 
+/** A composed worker process (no HTTP) with an alerts processor, over the shared Redis under a prefix of its own. */
+async function composeWorkers(label: string, env: Record<string, string>, runScheduler: boolean) {
+  const prefix = testPrefix(label);
+  const config = loadConfig({
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: prefix,
+    DATA_DIR: s.tempDir('data'),
+    WORKER_STATS_INTERVAL_MS: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const system = await compose({
+    config,
+    log: silentLogger,
+    http: false,
+    runWorkers: true,
+    runScheduler,
+    demo: false,
+    overrides: { processors: () => ({ alerts: async () => ({}) }), scheduleSource: emptyScheduleSource },
+  });
+  return { system, prefix };
+}
+
 describe('the heartbeat writer', () => {
   it('writes name, host, pid, version, start, RSS and each queue with its concurrency and jobs in progress; stop() removes it', async () => {
     const { connection, prefix } = redisUnderPrefix('hb-fields');
@@ -136,25 +159,7 @@ describe('the heartbeat writer', () => {
   });
 
   it('the server’s version is package.json’s when started by the runtime', async () => {
-    const dataDir = s.tempDir('data');
-    const prefix = testPrefix('hb-runtime');
-    const config = loadConfig({
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      DATA_DIR: dataDir,
-      WORKER_NAME: 'runtime-worker',
-      WORKER_STATS_INTERVAL_MS: '0',
-      LOG_LEVEL: 'silent',
-    });
-    const system = await compose({
-      config,
-      log: silentLogger,
-      http: false,
-      runWorkers: true,
-      runScheduler: false,
-      demo: false,
-      overrides: { processors: () => ({ alerts: async () => ({}) }), scheduleSource: emptyScheduleSource },
-    });
+    const { system, prefix } = await composeWorkers('hb-runtime', { WORKER_NAME: 'runtime-worker' }, false);
     let stopped = false;
     s.onStop(async () => {
       if (!stopped) await system.stop();
@@ -284,26 +289,8 @@ describe('the worker registry', () => {
 
 describe('the composed health monitor', () => {
   it('counts workers from heartbeats, not CLIENT LIST: a queue served only by a heartbeat raises no QUEUE_NO_WORKER until it stops', async () => {
-    const dataDir = s.tempDir('data');
-    const prefix = testPrefix('hb-health');
-    const config = loadConfig({
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: prefix,
-      DATA_DIR: dataDir,
-      WORKER_STATS_INTERVAL_MS: '0',
-      HEALTH_CHECK_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'silent',
-    });
     // Workers here only for alerts; no BullMQ worker anywhere for reports or insights.
-    const system = await compose({
-      config,
-      log: silentLogger,
-      http: false,
-      runWorkers: true,
-      runScheduler: true,
-      demo: false,
-      overrides: { processors: () => ({ alerts: async () => ({}) }), scheduleSource: emptyScheduleSource },
-    });
+    const { system, prefix } = await composeWorkers('hb-health', { HEALTH_CHECK_INTERVAL_MS: '1000' }, true);
     s.onStop(() => system.stop());
     const c = connect();
     s.onCleanup(async () => {
