@@ -13,6 +13,7 @@ import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { testPrefix } from '../helpers/redis.ts';
 import { silentLogger } from '../helpers/silent-logger.ts';
 import { scratch } from '../helpers/scratch.ts';
+import { timedFetch } from '../helpers/timed-fetch.ts';
 import { settlesWithin, waitFor } from '../helpers/wait-for.ts';
 
 const ADMIN_PASSWORD = 'outage-admin-password';
@@ -36,14 +37,8 @@ interface Answer {
 
 /** One request, timed; a request still pending after 5 s is given up (and shows as status 0). */
 async function call(base: string, p: string, init: RequestInit = {}): Promise<Answer> {
-  const t0 = performance.now();
-  try {
-    const res = await fetch(`${base}${p}`, { ...init, signal: AbortSignal.timeout(5_000) });
-    const text = await res.text();
-    return { status: res.status, ms: performance.now() - t0, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-  } catch (err) {
-    return { status: 0, ms: performance.now() - t0, headers: new Headers(), body: (err as Error).message };
-  }
+  const a = await timedFetch(`${base}${p}`, init);
+  return { status: a.status, ms: a.ms, headers: a.headers, body: a.status && a.text ? JSON.parse(a.text) : a.status ? undefined : a.text };
 }
 
 const bearer = { authorization: `Bearer ${API_TOKEN}` };

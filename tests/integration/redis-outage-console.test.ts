@@ -18,6 +18,7 @@ import { freePort } from '../../server/embedded-redis.ts';
 import { emptyScheduleSource } from '../../server/queue/job-scheduler.ts';
 import { testPrefix } from '../helpers/redis.ts';
 import { scratch } from '../helpers/scratch.ts';
+import { timedFetch } from '../helpers/timed-fetch.ts';
 import { settlesWithin, waitFor } from '../helpers/wait-for.ts';
 
 const ADMIN_PASSWORD = 'outage-console-password';
@@ -43,17 +44,8 @@ interface Answer {
 
 /** One request, timed; given up after 5 s (status 0), so a hang fails the assertion instead of the test's timeout. */
 async function call(base: string, p: string, init: RequestInit = {}): Promise<Answer> {
-  const t0 = performance.now();
-  try {
-    const res = await fetch(`${base}${p}`, { ...init, signal: AbortSignal.timeout(5_000) });
-    // A live stream that opened is an answer too: its first bytes are not awaited.
-    const streaming = res.headers.get('content-type')?.startsWith('text/event-stream');
-    if (streaming) await res.body?.cancel();
-    const text = streaming ? '' : await res.text();
-    return { status: res.status, ms: performance.now() - t0, contentType: res.headers.get('content-type') ?? '', text };
-  } catch (err) {
-    return { status: 0, ms: performance.now() - t0, contentType: '', text: (err as Error).message };
-  }
+  const a = await timedFetch(`${base}${p}`, init);
+  return { status: a.status, ms: a.ms, contentType: a.headers.get('content-type') ?? '', text: a.text };
 }
 
 /** A built console, as `npm run build` leaves it: the page and one hashed asset. */
