@@ -44,7 +44,7 @@ test('a failing job shows under Failed with its reason and stack trace; Retry ru
   // Retry (admin): a toast says so; the processor fails again, so the job is back in failed with a
   // second attempt made and a second stack trace.
   const actions = page.getByTestId('job-actions');
-  await actions.getByRole('button', { name: 'Retry' }).click();
+  await actions.getByRole('button', { name: 'Retry', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Job queued for retry' })).toBeVisible();
   await expect(page.getByText(/Attempts:\s*2 of 1/)).toBeVisible();
   await expect(header.getByText('failed', { exact: true })).toBeVisible();

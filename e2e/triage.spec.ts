@@ -241,7 +241,8 @@ test('the job page at 390 px: long values wrap; tabbing back to Remove leaves it
     .evaluate((h) => h.getBoundingClientRect().bottom);
   for (const [name, next] of [
     ['Remove', page.getByRole('button', { name: 'Copy Job data' })],
-    ['Retry', actions.getByRole('button', { name: 'Remove' })],
+    // On a failed job the next control after Retry is "Edit data and retry".
+    ['Retry', actions.getByRole('button', { name: 'Edit data and retry' })],
   ] as const) {
     const button = actions.getByRole('button', { name, exact: true });
     await button.evaluate((b) => window.scrollTo(0, b.getBoundingClientRect().top + window.scrollY - 10));

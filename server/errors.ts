@@ -12,7 +12,9 @@ export type AppErrorCode =
   | 'INVALID_JOB_OPTIONS'
   | 'INVALID_CRON'
   | 'JOB_NOT_FOUND'
-  | 'INVALID_JOB_STATE';
+  | 'INVALID_JOB_STATE'
+  // A schedule the scheduler owns, changed in a way that would not last (server/services/schedules-service.ts).
+  | 'MANAGED_SCHEDULE';
 
 /** Field errors keyed by dotted path ("recipientEmails.0"), as the console shows them inline. */
 export type FieldErrors = Record<string, string[]>;

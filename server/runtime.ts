@@ -6,6 +6,8 @@ import { JobScheduler, type ScheduleSource } from './queue/job-scheduler.ts';
 import type { ProcessorRegistry } from './jobs/contract.ts';
 import { QueueService } from './queue/queue-service.ts';
 import { recordStalled } from './monitoring/stalled-counter.ts';
+import { FailureRecorder } from './failures/failure-recorder.ts';
+import { AttemptLog } from './job-history/attempt-log.ts';
 import { JobTelemetry } from './observability/job-telemetry.ts';
 import { formatStatsLine } from './queue/stats-line.ts';
 import { createWorkerRuntime, type WorkerRuntime } from './queue/worker.ts';
@@ -102,6 +104,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.runWorkers) {
     telemetry = new JobTelemetry({ connection, prefix: config.QUEUE_PREFIX, log });
     telemetry.start();
+    // Error groups (server/failures): each job that failed for good, by cause, across processes; and the job's
+    // attempt timeline (server/job-history): every failed attempt. Neither throws.
+    const recordGroup = new FailureRecorder({ connection, prefix: config.QUEUE_PREFIX, log }).listener();
+    const recordAttempt = new AttemptLog({ connection, prefix: config.QUEUE_PREFIX }).listener((e) =>
+      log.debug({ err: e.message }, 'Could not record a failed attempt'),
+    );
     workers = createWorkerRuntime({
       connection,
       prefix: config.QUEUE_PREFIX,
@@ -114,6 +122,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       tracing: telemetryFor(opts.tracing),
       // Counted in Redis per queue and minute: the health monitor's stalled-jobs condition, across processes.
       onStalled: (queue) => void recordStalled(connection, config.QUEUE_PREFIX, queue).catch(() => {}),
+      onFailed: (queue, job, err, final) => {
+        recordGroup(queue, job, err, final);
+        recordAttempt(queue, job, err);
+      },
     });
     await workers.ready();
     // Lists this process on the Workers page and counts it for the health monitor's no-worker check.

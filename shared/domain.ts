@@ -29,6 +29,8 @@ export interface Integration {
   lastSyncAt: string | null;
   syncCursor: string | null;
   lastError: string | null;
+  /** How often it syncs, minutes (one of SYNC_INTERVAL_MINUTES); null or absent: its platform's default. */
+  syncEveryMinutes?: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -21,6 +21,7 @@ function page<P extends object>(load: () => Promise<ComponentType<P>>) {
 const AddJobPage = page(() => import('./pages/AddJobPage.tsx').then((m) => m.AddJobPage));
 const AlertsPage = page(() => import('./pages/AlertsPage.tsx').then((m) => m.AlertsPage));
 const AuditPage = page(() => import('./pages/AuditPage.tsx').then((m) => m.AuditPage));
+const FailuresPage = page(() => import('./pages/FailuresPage.tsx').then((m) => m.FailuresPage));
 const InsightsPage = page(() => import('./pages/InsightsPage.tsx').then((m) => m.InsightsPage));
 const JobPage = page(() => import('./pages/JobPage.tsx').then((m) => m.JobPage));
 const NotFoundPage = page(() => import('./pages/NotFoundPage.tsx').then((m) => m.NotFoundPage));
@@ -41,6 +42,7 @@ function Routes() {
   if (path === '/add') return isAdmin ? <AddJobPage /> : <NotFoundPage what="Adding jobs (admin only)" />;
   if (path === '/schedules') return <SchedulesPage />;
   if (path === '/audit') return <AuditPage />;
+  if (path === '/failures') return <FailuresPage />;
   if (path === '/alerts') return <AlertsPage />;
   if (path === '/insights') return <InsightsPage />;
   if (path === '/reports') return <ReportsPage />;

@@ -169,6 +169,8 @@ export async function compose(opts: ComposeOptions): Promise<System> {
         webhookSecret: (platform, integrationId) => webhookSecret({ store: domain.store, fallbackSecret }, platform, integrationId),
       })
     : undefined;
+  // Bulk operations a stopped or crashed server left unfinished go on here (exactly once per job: server/bulk).
+  if (http) await http.services.bulk.resumeUnfinished();
   let server: Server | undefined;
 
   return {
@@ -192,6 +194,7 @@ export async function compose(opts: ComposeOptions): Promise<System> {
     },
     async stop() {
       http?.services.depth.stop();
+      await http?.services.bulk.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -11,6 +11,8 @@ import { authenticate, csrfGuard, trustProxySetting } from './middleware/auth.ts
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
+import { failuresRestRoutes } from './rest/failures-routes.ts';
+import { exportRestRoutes } from './rest/export-routes.ts';
 import { jobsRestRoutes } from './rest/jobs-routes.ts';
 import { reportsRestRoutes } from './rest/reports-routes.ts';
 import { workersRestRoutes } from './rest/workers-routes.ts';
@@ -75,9 +77,19 @@ export function createApp(deps: AppDeps): express.Express {
   // tRPC checks CSRF inside (init.ts), so its refusals come back in the format its client reads.
   app.use(['/api', BULL_BOARD_PATH], csrfGuard);
   app.use('/api/auth', authRoutes({ auth: services.auth, loginLimiter: services.loginLimiter, log: services.log }));
+  // Before the guide's /api/jobs/:queue routes; GET /api/jobs/:queue/export streams a state's jobs as NDJSON or CSV.
+  app.use(
+    '/api/jobs',
+    exportRestRoutes({
+      queueService: services.queueService,
+      groupJobIds: (queue, fingerprint, from, count) => services.failures.groupJobIds(queue, fingerprint, from, count),
+      log: services.log,
+    }),
+  );
   app.use('/api/jobs', jobsRestRoutes({ queueService: services.queueService, actions: services.actions, latency: services.latency }));
   app.use('/api/reports', reportsRestRoutes({ store: services.store }));
   app.use('/api/workers', workersRestRoutes({ workers: services.workers }));
+  app.use('/api/failures', failuresRestRoutes({ failures: services.failures }));
   // No requireUser here: every procedure checks the user and answers 401 in tRPC's own format.
   app.use(
     '/trpc',

@@ -17,6 +17,7 @@ export const STATUS_BY_CODE = {
   INVALID_JOB_OPTIONS: 400,
   INVALID_CRON: 400,
   INVALID_JOB_STATE: 409,
+  MANAGED_SCHEDULE: 409,
 } as const satisfies Record<AppErrorCode, number>;
 
 export type AppErrorStatus = (typeof STATUS_BY_CODE)[AppErrorCode];

@@ -19,6 +19,9 @@ import type { WebhookSecretLookup } from '../webhooks/secrets.ts';
 import type { Store } from '../domain/store/store.ts';
 import type { WorkerRegistry } from '../workers/worker-registry.ts';
 import { LatencyService } from '../observability/latency-service.ts';
+import { FailureReader } from '../failures/failure-reader.ts';
+import { BulkEngine } from '../bulk/bulk-engine.ts';
+import type { GroupJobIds } from '../bulk/matching-jobs.ts';
 
 /** Everything the HTTP layer calls; built once by createApiServices and passed in. */
 export interface ApiServices {
@@ -46,6 +49,10 @@ export interface ApiServices {
   latency: LatencyService;
   /** The worker processes' heartbeats: the Workers page and GET /api/workers. */
   workers: WorkerRegistry;
+  /** Error groups recorded by the workers: the Failures page and GET /api/failures. */
+  failures: FailureReader;
+  /** Acting on every job a filter matches, in batches, resumable (server/bulk). */
+  bulk: BulkEngine;
   webhookSecret: WebhookSecretLookup;
   log: Logger;
   bodyLimit: string;
@@ -67,6 +74,8 @@ import { createNotificationCenter } from '../monitoring/notifications/center.ts'
 import type { NotificationConfig } from '../monitoring/notifications/channels.ts';
 import { InsightsService as InsightsServiceImpl } from '../services/insights-service.ts';
 import { JobsService as JobsServiceImpl } from '../services/jobs-service.ts';
+import { AttemptLog } from '../job-history/attempt-log.ts';
+import { JobLinkStore } from '../job-history/job-links.ts';
 import { OrganizationsService as OrganizationsServiceImpl } from '../services/organizations-service.ts';
 import { OutboxService as OutboxServiceImpl } from '../services/outbox-service.ts';
 import { ReportsService as ReportsServiceImpl } from '../services/reports-service.ts';
@@ -111,15 +120,21 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
   const actions = new QueueActionsImpl({ queueService, audit, log });
   const depth = new DepthHistoryImpl(connection, keys, readOverview);
   const organizations = new OrganizationsServiceImpl(store);
+  const failures = new FailureReader({ connection, prefix: config.QUEUE_PREFIX });
   return {
     queueService,
     store,
     jobScheduler: input.jobScheduler,
     audit,
     actions,
-    jobs: new JobsServiceImpl(queueService),
+    jobs: new JobsServiceImpl(queueService, {
+      attempts: new AttemptLog({ connection, prefix: config.QUEUE_PREFIX }),
+      links: new JobLinkStore({ connection, prefix: config.QUEUE_PREFIX }),
+      actions,
+    }),
     metrics: new MetricsServiceImpl({ source: queueService, depth }),
-    schedules: new SchedulesServiceImpl(queueService),
+    // Managed schedules (integration syncs, organization insights) are read against their owners in the store.
+    schedules: new SchedulesServiceImpl({ queueService, owners: store, scheduler: input.jobScheduler, actions }),
     organizations,
     alerts: new AlertsServiceImpl({
       alerts: store.alerts,
@@ -144,6 +159,16 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     depth,
     latency: new LatencyService({ connection, prefix: config.QUEUE_PREFIX }),
     workers: new WorkerRegistryImpl({ connection, prefix: config.QUEUE_PREFIX }),
+    failures,
+    bulk: new BulkEngine({
+      connection,
+      queueService,
+      prefix: config.QUEUE_PREFIX,
+      audit,
+      log,
+      // An error group's job ids, once the failures module offers them (FailureReader.groupJobIds).
+      groupJobIds: (failures as Partial<{ groupJobIds: GroupJobIds }>).groupJobIds?.bind(failures),
+    }),
     webhookSecret: input.webhookSecret ?? secretsFromConfig(config),
     log,
     bodyLimit: config.BODY_LIMIT,

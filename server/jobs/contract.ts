@@ -57,6 +57,8 @@ export interface ScheduledIntegration {
   status: 'ACTIVE' | 'ERROR' | 'NEEDS_REAUTH' | 'DISABLED';
   /** Never synced (null): gets one full sync when the workers start. */
   lastSyncAt?: string | null;
+  /** Minutes between syncs; null or absent: the platform's default (SYNC_EVERY_HOURS). */
+  syncEveryMinutes?: number | null;
 }
 
 export interface ScheduledOrganization {

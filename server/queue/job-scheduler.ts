@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.ts';
 import type { ScheduleSource, ScheduledIntegration } from '../jobs/contract.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueService } from './queue-service.ts';
-import { INSIGHTS_EVERY_HOURS, SYNC_EVERY_HOURS, insightsSchedulerId, spreadCron, syncSchedulerId } from './schedule-plan.ts';
+import { INSIGHTS_EVERY_HOURS, everyCron, insightsSchedulerId, spreadCron, syncEveryMinutes, syncSchedulerId } from './schedule-plan.ts';
 
 export type { ScheduleSource, ScheduledIntegration, ScheduledOrganization } from '../jobs/contract.ts';
 
@@ -64,7 +64,8 @@ export class JobScheduler {
       QueueName.DATA_SYNC,
       id,
       { integrationId: integration.id, organizationId: integration.organizationId, platform: integration.platform, syncType: 'incremental' },
-      spreadCron(id, SYNC_EVERY_HOURS[integration.platform]),
+      // The integration's own interval (set from the Schedules page, kept in the store) or its platform's default.
+      everyCron(id, syncEveryMinutes(integration)),
       SCHEDULE_TZ,
     );
   }

@@ -210,7 +210,8 @@ export function wrapProcessor<Q extends QueueName>(queue: Q, processor: Processo
         await job.moveToDelayed(Date.now() + Math.max(0, err.delayMs), token);
         throw new DelayedError(err.message);
       }
-      if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+      // The stack stays the processor's, so error groups find the code that threw, not this wrapper.
+      if (err instanceof PermanentJobError) throw Object.assign(new UnrecoverableError(err.message), { stack: err.stack });
       throw err;
     } finally {
       deadlines.delete(running);

@@ -47,6 +47,9 @@ export function Layout({ children }: { children: ReactNode }) {
       <NavLink to="/" exact onNavigate={closeMenu}>
         Overview
       </NavLink>
+      <NavLink to="/failures" onNavigate={closeMenu}>
+        Failures
+      </NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Queues</p>
       {QUEUE_NAMES.map((q) => (
         <NavLink key={q} to={`/queues/${q}`} onNavigate={closeMenu}>

@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { isQueueName, type QueueName } from '../../../shared/queues.ts';
+import { AttemptsTable } from '../components/AttemptsTable.tsx';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
+import { EditRetryPanel } from '../components/EditRetryPanel.tsx';
 import { JsonView } from '../components/JsonView.tsx';
 import { Badge, Button, Card, ErrorBox, STATE_COLORS, ScrollBox, Skeleton } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
@@ -43,6 +45,7 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
   );
   const busy = retry.isPending || promote.isPending || remove.isPending;
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const [editing, setEditing] = useState(false);
 
   if (q.error) {
     return (
@@ -81,6 +84,11 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
                 Retry
               </Button>
             )}
+            {job.state === 'failed' && (
+              <Button disabled={busy || editing} onClick={() => setEditing(true)}>
+                Edit data and retry
+              </Button>
+            )}
             {job.state === 'delayed' && (
               <Button disabled={busy} onClick={() => promote.mutate({ queue, ids: [id] })}>
                 Run now
@@ -106,6 +114,35 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
           </div>
         )}
       </div>
+
+      {(job.links.retriedAs || job.links.editedFrom) && (
+        <p className="flex flex-wrap gap-4 text-sm" data-testid="job-links">
+          {job.links.editedFrom && (
+            <span>
+              Edited from{' '}
+              <Link
+                to={`/queues/${queue}/jobs/${encodeURIComponent(job.links.editedFrom)}`}
+                className="font-mono text-indigo-700 underline dark:text-indigo-300"
+              >
+                #{job.links.editedFrom}
+              </Link>
+            </span>
+          )}
+          {job.links.retriedAs && (
+            <span>
+              Retried as{' '}
+              <Link
+                to={`/queues/${queue}/jobs/${encodeURIComponent(job.links.retriedAs)}`}
+                className="font-mono text-indigo-700 underline dark:text-indigo-300"
+              >
+                #{job.links.retriedAs}
+              </Link>
+            </span>
+          )}
+        </p>
+      )}
+
+      {editing && isAdmin && job.state === 'failed' && <EditRetryPanel queue={queue} id={id} data={job.data} onClose={() => setEditing(false)} />}
 
       {progress !== null && (
         <div
@@ -141,6 +178,10 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
           <JsonView value={job.data} label="Job data" />
         </Card>
       </div>
+
+      <Card title={`Attempts (${job.attempts.length})`} className="min-w-0">
+        <AttemptsTable attempts={job.attempts} />
+      </Card>
 
       {job.failedReason && (
         <Card title="Failure">

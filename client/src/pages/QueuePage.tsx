@@ -4,9 +4,11 @@ import { jobStateSchema, metricRangeSchema } from '../../../shared/api.ts';
 import { isQueueName, type JobStateName, type QueueName } from '../../../shared/queues.ts';
 import { pageParamSchema, textParamSchema } from '../../../shared/url-params.ts';
 import { DepthChart, LatencyChart, RangePicker, ThroughputChart } from '../components/Charts.tsx';
+import { BulkBar } from '../components/BulkBar.tsx';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { JobTable, Pagination } from '../components/JobTable.tsx';
 import { LiveIndicator } from '../components/LiveIndicator.tsx';
+import { ExportMenu } from '../components/ExportMenu.tsx';
 import { QueueActions } from '../components/QueueActions.tsx';
 import { QueuePresence, useOldestWaits } from '../components/QueuePresence.tsx';
 import { QueueStatusBadge } from '../components/QueueStatusBadge.tsx';
@@ -57,6 +59,9 @@ function QueueView({ queue }: { queue: QueueName }) {
       {isAdmin && info && <QueueActions queue={queue} stats={info.stats} isPaused={info.isPaused} />}
 
       <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />
+      <ExportMenu queue={queue} state={state} search={q} />
+      {/* Everything the tab (and search) matches, not just this page: admins only. */}
+      {isAdmin && <BulkBar filter={{ queue, state, search: q || undefined }} />}
       {q ? (
         <SearchResults queue={queue} text={q} state={state} />
       ) : (

@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
+import { SYNC_INTERVAL_MINUTES, formatMinutes, type ScheduleOwnership } from '../../../shared/schedules.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
-import { Button, Card, EmptyState, Field, QueryView, Table, inputClass } from '../components/ui.tsx';
+import { Badge, Button, Card, EmptyState, Field, QueryView, Table, inputClass } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { describeCron } from '../lib/cron.ts';
@@ -20,6 +21,13 @@ interface Draft {
   editing: boolean;
 }
 
+/** A schedule the scheduler owns, opened for an edit: its interval (syncs) or the reason it cannot change here. */
+interface ManagedEdit {
+  queue: QueueName;
+  name: string;
+  managed: ScheduleOwnership;
+}
+
 const blank = (): Draft => ({
   queue: 'report-generation',
   name: '',
@@ -34,6 +42,7 @@ export function SchedulesPage() {
   const { isAdmin } = useAuth();
   const list = useQuery(trpc.schedules.list.queryOptions(undefined, { refetchInterval: 10_000 }));
   const [draft, setDraft] = useState<Draft | null>(null);
+  const [managedEdit, setManagedEdit] = useState<ManagedEdit | null>(null);
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
   // A schedule's next run is a delayed job: changing schedules changes the queue's jobs too.
   const invalidates = [trpc.schedules.pathFilter(), ...jobChanges(trpc)];
@@ -46,12 +55,19 @@ export function SchedulesPage() {
       <div className="flex items-center justify-between">
         <h1 className="text-2xl font-semibold">Schedules</h1>
         {isAdmin && !draft && (
-          <Button variant="primary" onClick={() => setDraft(blank())}>
+          <Button
+            variant="primary"
+            onClick={() => {
+              setManagedEdit(null);
+              setDraft(blank());
+            }}
+          >
             Add schedule
           </Button>
         )}
       </div>
       {draft && <ScheduleForm draft={draft} onCancel={() => setDraft(null)} onSaved={() => setDraft(null)} />}
+      {managedEdit && <ManagedScheduleCard key={`${managedEdit.queue}/${managedEdit.name}`} edit={managedEdit} onClose={() => setManagedEdit(null)} />}
       <QueryView
         query={list}
         isEmpty={(d) => d.length === 0}
@@ -59,7 +75,7 @@ export function SchedulesPage() {
         empty={<EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>}
       >
         {(d) => (
-          <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', ...(isAdmin ? [''] : [])]}>
+          <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', 'Owner', ...(isAdmin ? [''] : [])]}>
             {d.map((s) => (
               <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
                 <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
@@ -75,6 +91,9 @@ export function SchedulesPage() {
                 <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.last)}>
                   {s.last ? formatRelative(s.last) : 'not yet'}
                 </td>
+                <td className="px-3 py-2" data-testid="schedule-owner">
+                  <OwnerCell managed={s.managed} />
+                </td>
                 {isAdmin && (
                   <td className="whitespace-nowrap px-3 py-2 text-right">
                     <Button variant="ghost" disabled={busy} onClick={() => runNow.mutate({ queue: s.queue, name: s.name })}>
@@ -82,27 +101,36 @@ export function SchedulesPage() {
                     </Button>
                     <Button
                       variant="ghost"
-                      onClick={() =>
-                        setDraft({ queue: s.queue, name: s.name, cron: s.pattern ?? '', tz: s.tz ?? '', data: JSON.stringify(s.data, null, 2), editing: true })
-                      }
+                      onClick={() => {
+                        // A managed schedule's cron is the scheduler's: its edit is the owner's interval, or the reason it has none here.
+                        if (s.managed) {
+                          setDraft(null);
+                          setManagedEdit({ queue: s.queue, name: s.name, managed: s.managed });
+                          return;
+                        }
+                        setManagedEdit(null);
+                        setDraft({ queue: s.queue, name: s.name, cron: s.pattern ?? '', tz: s.tz ?? '', data: JSON.stringify(s.data, null, 2), editing: true });
+                      }}
                     >
                       Edit
                     </Button>
-                    <Button
-                      variant="ghost"
-                      disabled={busy}
-                      onClick={() =>
-                        setConfirm({
-                          title: `Remove schedule ${s.name}?`,
-                          danger: true,
-                          body: `No more ${s.queue} jobs will be created by it; its pending run is removed. Jobs it already created stay.`,
-                          confirmLabel: 'Remove schedule',
-                          onConfirm: () => remove.mutate({ queue: s.queue, name: s.name }),
-                        })
-                      }
-                    >
-                      Remove
-                    </Button>
+                    {!s.managed?.removeRefusal && (
+                      <Button
+                        variant="ghost"
+                        disabled={busy}
+                        onClick={() =>
+                          setConfirm({
+                            title: `Remove schedule ${s.name}?`,
+                            danger: true,
+                            body: `No more ${s.queue} jobs will be created by it; its pending run is removed. Jobs it already created stay.`,
+                            confirmLabel: 'Remove schedule',
+                            onConfirm: () => remove.mutate({ queue: s.queue, name: s.name }),
+                          })
+                        }
+                      >
+                        Remove
+                      </Button>
+                    )}
                   </td>
                 )}
               </tr>
@@ -193,6 +221,73 @@ function ScheduleForm({ draft: initial, onCancel, onSaved }: { draft: Draft; onC
           <Button onClick={onCancel}>Cancel</Button>
         </div>
       </form>
+    </Card>
+  );
+}
+
+function OwnerCell({ managed }: { managed: ScheduleOwnership | null }) {
+  if (!managed) return <Badge>Custom</Badge>;
+  return (
+    <div className="min-w-48">
+      <Badge color={managed.kind === 'orphan' ? 'amber' : 'blue'}>{managed.kind === 'orphan' ? 'Orphaned' : 'Managed'}</Badge>
+      <div className="mt-1">{managed.owner}</div>
+      <div className="text-xs text-slate-500 dark:text-slate-400">{managed.source}</div>
+    </div>
+  );
+}
+
+/** A managed schedule's edit: a sync's interval, stored on its integration so it lasts; otherwise why it cannot change here. */
+function ManagedScheduleCard({ edit, onClose }: { edit: ManagedEdit; onClose: () => void }) {
+  const trpc = useTRPC();
+  const { managed } = edit;
+  const [every, setEvery] = useState(managed.everyMinutes !== null && managed.everyMinutes !== managed.defaultMinutes ? String(managed.everyMinutes) : '');
+  const save = useActionMutation(trpc.schedules.setInterval.mutationOptions({ onSuccess: onClose }), {
+    success: (s, v) => `${edit.name} now syncs every ${formatMinutes(v.everyMinutes ?? managed.defaultMinutes ?? 0)}; next run ${formatRelative(s.next)}`,
+    invalidates: [trpc.schedules.pathFilter(), ...jobChanges(trpc)],
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    save.mutate({ queue: edit.queue, name: edit.name, everyMinutes: every ? Number(every) : null });
+  }
+
+  return (
+    <Card title={`Edit ${edit.name}`}>
+      <div data-testid="managed-edit">
+        <dl className="mb-3 grid gap-1 text-sm md:grid-cols-[max-content_1fr] md:gap-x-4">
+          <dt className="font-medium">Owned by</dt>
+          <dd data-testid="managed-owner">{managed.owner}</dd>
+          <dt className="font-medium">Interval</dt>
+          <dd>{managed.source}</dd>
+        </dl>
+        <p className="mb-3 text-sm text-slate-600 dark:text-slate-300" data-testid="managed-note">
+          {managed.editNote}
+        </p>
+        {managed.intervalEditable ? (
+          <form className="flex flex-wrap items-end gap-3" onSubmit={submit} aria-label="Sync interval">
+            <Field label="Sync every" hint="Stored on the integration; the schedule is rewritten now and at every start">
+              {(field) => (
+                <select {...field} className={inputClass} name="everyMinutes" value={every} onChange={(e) => setEvery(e.target.value)}>
+                  <option value="">Platform default ({formatMinutes(managed.defaultMinutes ?? 0)})</option>
+                  {SYNC_INTERVAL_MINUTES.map((m) => (
+                    <option key={m} value={String(m)}>
+                      {formatMinutes(m)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <div className="flex gap-2">
+              <Button type="submit" variant="primary" disabled={save.isPending}>
+                Save interval
+              </Button>
+              <Button onClick={onClose}>Cancel</Button>
+            </div>
+          </form>
+        ) : (
+          <Button onClick={onClose}>Close</Button>
+        )}
+      </div>
     </Card>
   );
 }

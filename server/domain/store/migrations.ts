@@ -213,4 +213,10 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.updateTable('integrations').set({ sync_cursor: null }).where('id', 'in', ids).execute();
     },
   },
+  /** Each integration's own sync interval, set from the console's Schedules page; null keeps the platform's default. */
+  '005_integration_sync_interval': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('integrations').addColumn('sync_every_minutes', 'integer').execute();
+    },
+  },
 };

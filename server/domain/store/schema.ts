@@ -33,6 +33,8 @@ export interface IntegrationsTable {
   last_sync_at: string | null;
   sync_cursor: string | null;
   last_error: string | null;
+  /** Sync interval in minutes; null: the platform's default (migration 005). */
+  sync_every_minutes: number | null;
   created_at: string;
   updated_at: string;
 }

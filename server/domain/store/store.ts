@@ -114,6 +114,7 @@ export class Store {
       last_sync_at: null,
       sync_cursor: null,
       last_error: null,
+      sync_every_minutes: null,
       created_at: at,
       updated_at: at,
     };
@@ -154,6 +155,8 @@ export class Store {
       baseUrl: string | null;
       webhookSecret: string | null;
       lastError: string | null;
+      /** Minutes between syncs; null: the platform's default. */
+      syncEveryMinutes: number | null;
     }>,
   ): Promise<Integration | undefined> {
     const set: Partial<IntegrationsTable> = { updated_at: now() };
@@ -164,6 +167,7 @@ export class Store {
     if (patch.baseUrl !== undefined) set.base_url = patch.baseUrl;
     if (patch.webhookSecret !== undefined) set.webhook_secret = patch.webhookSecret ? this.sealer.seal(patch.webhookSecret) : null;
     if (patch.lastError !== undefined) set.last_error = patch.lastError;
+    if (patch.syncEveryMinutes !== undefined) set.sync_every_minutes = patch.syncEveryMinutes;
     await this.db.updateTable('integrations').set(set).where('id', '=', id).execute();
     return this.getIntegration(id);
   }
@@ -468,6 +472,7 @@ function toIntegration(r: Selectable<IntegrationsTable>): Integration {
     lastSyncAt: r.last_sync_at,
     syncCursor: r.sync_cursor,
     lastError: r.last_error,
+    syncEveryMinutes: r.sync_every_minutes == null ? null : Number(r.sync_every_minutes),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

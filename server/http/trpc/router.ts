@@ -2,6 +2,8 @@ import { router } from './init.ts';
 import { alertsRouter } from './routers/alerts.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { bulkRouter } from './routers/bulk.ts';
+import { failuresRouter } from './routers/failures.ts';
 import { insightsRouter } from './routers/insights.ts';
 import { jobsRouter } from './routers/jobs.ts';
 import { metricsRouter } from './routers/metrics.ts';
@@ -26,6 +28,8 @@ export const appRouter = router({
   reports: reportsRouter,
   outbox: outboxRouter,
   workers: workersRouter,
+  failures: failuresRouter,
+  bulk: bulkRouter,
 });
 
 export type AppRouter = typeof appRouter;

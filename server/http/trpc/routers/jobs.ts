@@ -1,4 +1,5 @@
 import { addJobInputSchema, jobRefSchema, jobRefsSchema, listJobsInputSchema, searchInputSchema } from '../../../../shared/api.ts';
+import { editRetryInputSchema } from '../../../../shared/job-history.ts';
 import { adminProcedure, router, viewerProcedure } from '../init.ts';
 
 export const jobsRouter = router({
@@ -11,5 +12,7 @@ export const jobsRouter = router({
   add: adminProcedure.input(addJobInputSchema).mutation(({ ctx, input }) => ctx.services.actions.addJob(ctx.actor, input.queue, input.data, input.opts)),
   retry: adminProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.retryJobs(ctx.actor, input.queue, input.ids)),
   remove: adminProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.removeJobs(ctx.actor, input.queue, input.ids)),
+  /** "Edit data and retry" on a failed job: a new job with the fixed data, linked both ways; audited with the diff. */
+  editRetry: adminProcedure.input(editRetryInputSchema).mutation(({ ctx, input }) => ctx.services.jobs.editRetry(ctx.actor, input)),
   promote: adminProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.promoteJobs(ctx.actor, input.queue, input.ids)),
 });

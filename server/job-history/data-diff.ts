@@ -1,0 +1,39 @@
+import type { DataChange } from '../../shared/job-history.ts';
+
+/** The audit keeps at most this many changed paths, each value abbreviated to MAX_VALUE characters of JSON. */
+export const MAX_CHANGES = 50;
+const MAX_VALUE = 200;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function show(v: unknown): string {
+  const json = JSON.stringify(v) ?? 'undefined';
+  return json.length > MAX_VALUE ? `${json.slice(0, MAX_VALUE)}…` : json;
+}
+
+/**
+ * The paths where `after` differs from `before` (objects walked key by key; arrays and scalars compared
+ * whole), as `a.b` paths with abbreviated JSON values: the audit log's record of what an edit changed.
+ */
+export function diffJson(before: unknown, after: unknown, max = MAX_CHANGES): DataChange[] {
+  const out: DataChange[] = [];
+  const walk = (a: unknown, b: unknown, path: string) => {
+    if (out.length >= max) return;
+    if (isObject(a) && isObject(b)) {
+      for (const key of Object.keys(a)) {
+        const p = path ? `${path}.${key}` : key;
+        if (!Object.hasOwn(b, key)) out.push({ path: p, op: 'removed', from: show(a[key]) });
+        else walk(a[key], b[key], p);
+        if (out.length >= max) return;
+      }
+      for (const key of Object.keys(b)) {
+        if (out.length >= max) return;
+        if (!Object.hasOwn(a, key)) out.push({ path: path ? `${path}.${key}` : key, op: 'added', to: show(b[key]) });
+      }
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path: path || '(root)', op: 'changed', from: show(a), to: show(b) });
+  };
+  walk(before, after, '');
+  return out;
+}
