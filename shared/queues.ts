@@ -87,6 +87,8 @@ export interface QueueOverview {
 export interface OldestWaits {
   at: number;
   ageMs: Record<QueueName, number | null>;
+  /** BullMQ's worker list per queue (CLIENT LIST); null where Redis refuses it. */
+  bullWorkers: Record<QueueName, number | null>;
 }
 
 /** The console's overview: every queue in one round trip, and when it was read. */

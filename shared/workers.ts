@@ -63,3 +63,10 @@ export function liveWorkersByQueue(workers: ReadonlyArray<Pick<WorkerInfo, 'stat
   }
   return counts;
 }
+
+/** Per queue: the heartbeats' count where any live worker serves it, else BullMQ's own worker list (CLIENT LIST). */
+export function withBullFallback(beats: Record<QueueName, number>, bull: Partial<Record<QueueName, number | null>> | undefined): Record<QueueName, number> {
+  const out = { ...beats };
+  for (const q of Object.keys(out) as QueueName[]) if (out[q] === 0) out[q] = bull?.[q] ?? 0;
+  return out;
+}

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, QueueName } from '../../shared/queues.ts';
 import { alert, setupAdminApi, type Json } from '../helpers/admin-api.ts';
 
-const { svc, bull, failJobs, query, expectBadInput } = setupAdminApi();
+const { svc, bull, failJobs, query, expectBadInput, rawWorker, stopWorker } = setupAdminApi();
 
 /** Adds alerts jobs in one batch; their ids, oldest first. */
 async function seed(items: Array<{ data: unknown; opts?: Record<string, unknown> }>): Promise<string[]> {
@@ -113,5 +113,14 @@ describe('tRPC queues.oldestWaits', () => {
     expect(r.ageMs.alerts).toBe(Math.max(0, r.at - first.timestamp));
     expect(r.ageMs['insights-generation']).toBeNull();
     expect(r.ageMs['data-sync']).toBeNull();
+    // BullMQ's worker list rides along (the console's fallback where no heartbeat names a queue): none here,
+    // then one plain BullMQ Worker, which sends no heartbeat.
+    expect(r.bullWorkers.alerts).toBe(0);
+    const w = rawWorker(QueueName.REPORT_GENERATION, async () => undefined);
+    await w.waitUntilReady();
+    const withWorker = await query('queues.oldestWaits');
+    expect(withWorker.bullWorkers['report-generation']).toBe(1);
+    expect(withWorker.bullWorkers.alerts).toBe(0);
+    await stopWorker(w);
   });
 });

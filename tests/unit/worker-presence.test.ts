@@ -3,8 +3,8 @@
  * heartbeat says about the process and its queues, and where the keys live (one hash tag on Redis Cluster).
  */
 import { describe, expect, it } from 'vitest';
-import { QUEUE_NAMES } from '../../shared/queues.ts';
-import { WORKER_GONE_AFTER_MS, liveWorkersByQueue, workerHeartbeatSchema, workerStatusAt, type WorkerInfo } from '../../shared/workers.ts';
+import { QUEUE_NAMES, type QueueName } from '../../shared/queues.ts';
+import { WORKER_GONE_AFTER_MS, liveWorkersByQueue, withBullFallback, workerHeartbeatSchema, workerStatusAt, type WorkerInfo } from '../../shared/workers.ts';
 import { heartbeatOf } from '../../server/workers/heartbeat.ts';
 import { workerKeys } from '../../server/workers/worker-keys.ts';
 
@@ -89,5 +89,16 @@ describe('workerKeys', () => {
   it('keeps a prefix that already carries a hash tag as given', () => {
     expect(workerKeys('{bj}', true).index).toBe('{bj}:workers');
     expect(workerKeys('app:{bj}', true).entry('w')).toBe('app:{bj}:workers:w');
+  });
+});
+
+describe('withBullFallback', () => {
+  it("keeps the heartbeats where a queue has any, and takes BullMQ's worker list where it has none", () => {
+    const beats = { ...Object.fromEntries(QUEUE_NAMES.map((q) => [q, 0])), alerts: 2 } as Record<QueueName, number>;
+    const merged = withBullFallback(beats, { alerts: 5, 'data-sync': 1, 'email-sending': null });
+    expect(merged.alerts).toBe(2);
+    expect(merged['data-sync']).toBe(1);
+    expect(merged['email-sending']).toBe(0);
+    expect(withBullFallback(beats, undefined)['data-sync']).toBe(0);
   });
 });
