@@ -35,24 +35,25 @@ export function webhookRoutes(deps: WebhookDeps): express.Router {
 
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const hook = webhookFor(platform);
-    const log = req.log ?? deps.log;
+    // Read only where a line is written: req.log is made on first read, and an accepted delivery writes none.
+    const log = () => req.log ?? deps.log;
     if (hook.isPing?.(raw, req.headers)) {
-      log.info({ platform, integrationId }, 'Webhook ping answered');
+      log().info({ platform, integrationId }, 'Webhook ping answered');
       return res.json({ received: true, ping: true });
     }
     const verdict = hook.verify(raw, req.headers, secret);
     if (!verdict.ok) {
-      log.warn({ platform, reason: verdict.reason }, 'Webhook refused: signature check failed');
+      log().warn({ platform, reason: verdict.reason }, 'Webhook refused: signature check failed');
       return sendError(res, 401, 'BAD_SIGNATURE', 'Signature verification failed');
     }
     const body = readSignedBody(raw);
     const job = webhookJobFor({ platform, raw, body, event: hook.describe(body.ok ? body.payload : undefined, req.headers, raw), integrationId });
     if (job.tooLarge) {
-      log.warn({ platform, bytes: raw.length }, 'Webhook refused: body too large to queue');
+      log().warn({ platform, bytes: raw.length }, 'Webhook refused: body too large to queue');
       return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Webhook body is too large to queue (${raw.length} bytes)`);
     }
     if (job.unreadable) {
-      log.warn({ platform, eventType: job.data.eventType, reason: job.unreadable }, 'Signed webhook is unreadable; queued to be recorded');
+      log().warn({ platform, eventType: job.data.eventType, reason: job.unreadable }, 'Signed webhook is unreadable; queued to be recorded');
     }
     const queued = await deps.queueService.addJob(QueueName.WEBHOOK_PROCESSING, job.data, job.opts);
     res.json({ received: true, jobId: queued.id, ...(job.unreadable ? { unreadable: job.unreadable } : {}) });

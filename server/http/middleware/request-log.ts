@@ -21,6 +21,8 @@ export function requestLog(log: Logger): RequestHandler {
       // whatever it answers (the console polls /healthz every few seconds through an outage).
       const refusedInOutage = res.statusCode === 503 && res.hasHeader('Retry-After');
       const level = req.path === '/healthz' ? 'debug' : refusedInOutage ? 'warn' : res.statusCode >= 500 ? 'error' : quiet ? 'debug' : 'info';
+      // Asked first: req.log is made on first read, and most of these lines (webhooks, polls) are below the level.
+      if (!log.isLevelEnabled(level)) return;
       (req.log ?? log)[level](
         { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, user: req.user?.name },
         'request',
