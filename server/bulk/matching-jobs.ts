@@ -1,5 +1,6 @@
+import { LISTS_BY_STATE } from '../queue/state-lists.ts';
 import type { BulkFilter, BulkPreview } from '../../shared/bulk.ts';
-import type { JobStateName, QueueName } from '../../shared/queues.ts';
+import type { QueueName } from '../../shared/queues.ts';
 import { searchJobs } from '../monitoring/job-search.ts';
 import type { JobListType, QueueService } from '../queue/queue-service.ts';
 import type { Redis } from '../redis.ts';
@@ -23,15 +24,6 @@ const ID_PAGE = 5000;
 const SEARCH_PAGE = 5000;
 /** The most jobs a preview's search reads before it answers "at least N". */
 export const PREVIEW_MAX_SCAN = 200_000;
-
-const LISTS_BY_STATE: Record<JobStateName, JobListType[]> = {
-  waiting: ['wait', 'prioritized'],
-  paused: ['wait', 'prioritized'],
-  active: ['active'],
-  delayed: ['delayed'],
-  failed: ['failed'],
-  completed: ['completed'],
-};
 
 /** `waiting` and `paused` are the same lists; which one they are depends on the queue. */
 async function listsOf(queueService: QueueService, filter: BulkFilter): Promise<JobListType[]> {

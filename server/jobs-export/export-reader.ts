@@ -1,21 +1,13 @@
+import { LISTS_BY_STATE } from '../queue/state-lists.ts';
 import type { JobStateName, QueueName } from '../../shared/queues.ts';
 import { jobMatches } from '../monitoring/job-search.ts';
 import type { JobView } from '../queue/job-view.ts';
-import type { JobListType, QueueService } from '../queue/queue-service.ts';
+import type { QueueService } from '../queue/queue-service.ts';
 
 export type ExportSource = Pick<QueueService, 'isPaused' | 'countJobs' | 'scanJobs' | 'findJob'>;
 
 /** An error group's job ids still failed, in pages (server/failures FailureReader.groupJobIds). */
 export type GroupJobIds = (queue: QueueName, fingerprint: string, from: number, count: number) => Promise<string[]>;
-
-const TYPES_BY_STATE: Record<JobStateName, JobListType[]> = {
-  waiting: ['wait', 'prioritized'],
-  paused: ['wait', 'prioritized'],
-  active: ['active'],
-  delayed: ['delayed'],
-  failed: ['failed'],
-  completed: ['completed'],
-};
 
 /** Jobs read per Redis call: one page's data in memory at a time. */
 export const EXPORT_PAGE = 500;
@@ -39,7 +31,7 @@ export async function* readForExport(
   }
   const seen = new Set<string>();
   const text = opts.text?.trim();
-  for (const type of TYPES_BY_STATE[opts.state]) {
+  for (const type of LISTS_BY_STATE[opts.state]) {
     const count = await source.countJobs(queue, [type]);
     for (let start = 0; start < count; start += EXPORT_PAGE) {
       const page = await source.scanJobs(queue, type, start, Math.min(count, start + EXPORT_PAGE) - 1);

@@ -1,3 +1,4 @@
+import { LISTS_BY_STATE } from '../queue/state-lists.ts';
 import type { JobStateName, QueueName } from '../../shared/queues.ts';
 import type { JobView } from '../queue/job-view.ts';
 import type { JobListType, QueueService } from '../queue/queue-service.ts';
@@ -23,14 +24,6 @@ export interface SearchResult {
   total: number;
 }
 
-const TYPES_BY_STATE: Record<JobStateName, JobListType[]> = {
-  waiting: ['wait', 'prioritized'],
-  paused: ['wait', 'prioritized'],
-  active: ['active'],
-  delayed: ['delayed'],
-  failed: ['failed'],
-  completed: ['completed'],
-};
 const ALL_TYPES: JobListType[] = ['active', 'wait', 'prioritized', 'delayed', 'failed', 'completed'];
 const PAGE = 500;
 
@@ -81,7 +74,7 @@ export async function searchJobs(
   if ((opts.state === 'waiting' || opts.state === 'paused') && paused !== (opts.state === 'paused')) {
     return { jobs: [], scanned: 0, truncated: false, maxScan: opts.maxScan, from, next: null, total: 0 };
   }
-  const types = opts.state ? TYPES_BY_STATE[opts.state] : ALL_TYPES;
+  const types = opts.state ? LISTS_BY_STATE[opts.state] : ALL_TYPES;
   const counts = await Promise.all(types.map((t) => source.countJobs(queue, [t])));
   const total = counts.reduce((a, b) => a + b, 0);
   const found = new Map<string, FoundJob>();
