@@ -169,8 +169,19 @@ describe('the console through a Redis outage', () => {
     redis = await privateRedis(redisDir, port);
     await waitFor(async () => (await call(base, '/healthz')).status === 200, { timeoutMs: 15_000, intervalMs: 100, message: '/healthz to answer 200 again' });
     await waitFor(() => lines.some((l) => l.msg === 'Redis connection restored'), { timeoutMs: 15_000, message: 'the recovery to be logged' });
-    // The session was in the stopped (empty, no persistence) Redis; signing in again works.
-    await signIn(base);
+    // The session was in the stopped (empty, no persistence) Redis; signing in again works once the request path's
+    // own connection is back too (it reconnects on its own schedule, moments after the workers' one).
+    await waitFor(
+      async () =>
+        (
+          await call(base, '/api/auth/login', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: base },
+            body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+          })
+        ).status === 200,
+      { timeoutMs: 10_000, intervalMs: 200, message: 'signing in again after Redis returned' },
+    );
     // Jobs run again on the workers that lived through it.
     const job = await system.runtime.queueService.addJob('alerts', {
       organizationId: 'o',
