@@ -7,6 +7,7 @@
  * time, the batch's MULTI included) must stay under 50 ms, the worst PING under PING_BOUND_MS (a busy
  * 2-core machine's scheduling counts there too, as in bull-board-actions.test.ts).
  */
+import { PING_PROBE, raisePriority } from '../helpers/ping-probe.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -153,34 +154,12 @@ async function auditOf(operation: string): Promise<AuditEntry[]> {
   return entries.filter((e) => (e.detail as { operation?: string } | undefined)?.operation === operation);
 }
 
-function raisePriority(pid: number | undefined): void {
-  try {
-    if (pid) os.setPriority(pid, -10);
-  } catch {
-    // not permitted: measured at normal priority
-  }
-}
-
-// A PING every ~2 ms from a process of its own, so the app's work in this one does not count.
-const PROBE = `
-const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
-let sentAt = 0, max = 0, pings = 0, stop = false;
-const ping = () => { sentAt = performance.now(); socket.write('PING\\r\\n'); };
-process.on('message', () => { stop = true; });
-socket.setNoDelay(true);
-socket.on('connect', ping);
-socket.on('data', () => {
-  if (pings++ === 0) process.send('ready');
-  else max = Math.max(max, performance.now() - sentAt);
-  if (stop) { process.send({ max, pings }); socket.destroy(); process.disconnect(); } else setTimeout(ping, 2);
-});`;
-
 /** Runs `fn` while a PING probe runs; the worst PING wait and the slowest Redis call (SLOWLOG, EXEC included). */
 async function whileProbing<T>(fn: () => Promise<T>): Promise<{ result: T; pingMaxMs: number; pings: number; slowestCallMs: number; slowest: string }> {
   await client.config('SET', 'slowlog-log-slower-than', '1000');
   await client.config('SET', 'slowlog-max-len', '10000');
   await client.slowlog('RESET');
-  const probe = spawn(process.execPath, ['-e', PROBE, String(redis.port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const probe = spawn(process.execPath, ['-e', PING_PROBE, String(redis.port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   raisePriority(probe.pid);
   const next = () =>
     new Promise<unknown>((resolve, reject) => {

@@ -13,6 +13,7 @@
  * never exceed BATCH_SIZE. The worst PING and the slowest Redis call (SLOWLOG) are annotated on
  * each test, to compare with the 50 ms target.
  */
+import { PING_PROBE, raisePriority } from '../helpers/ping-probe.ts';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -110,32 +111,6 @@ async function removedPerCall<T>(queue: QueueName, fn: () => Promise<T>): Promis
   return { result, perCall };
 }
 
-/**
- * On a busy machine other processes, not the action, would make the worst waits: Redis and the
- * probe run ahead of them where that is allowed (root); elsewhere they keep their priority.
- */
-function raisePriority(pid: number | undefined): void {
-  try {
-    if (pid) os.setPriority(pid, -10);
-  } catch {
-    // not permitted: measured at normal priority
-  }
-}
-
-// A PING every ~2 ms from a process of its own, so the app's work in this one does not count.
-const PROBE = `
-const socket = require('node:net').connect(Number(process.argv[1]), '127.0.0.1');
-let sentAt = 0, max = 0, pings = 0, stop = false;
-const ping = () => { sentAt = performance.now(); socket.write('PING\\r\\n'); };
-process.on('message', () => { stop = true; });
-socket.setNoDelay(true);
-socket.on('connect', ping);
-socket.on('data', () => {
-  if (pings++ === 0) process.send('ready');
-  else max = Math.max(max, performance.now() - sentAt);
-  if (stop) { process.send({ max, pings }); socket.destroy(); process.disconnect(); } else setTimeout(ping, 2);
-});`;
-
 interface Stall {
   pingMaxMs: number;
   pings: number;
@@ -148,7 +123,7 @@ async function whileProbing<T>(fn: () => Promise<T>): Promise<{ result: T; stall
   await client.config('SET', 'slowlog-log-slower-than', '1000');
   await client.config('SET', 'slowlog-max-len', '10000');
   await client.slowlog('RESET');
-  const probe = spawn(process.execPath, ['-e', PROBE, String(redis.port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const probe = spawn(process.execPath, ['-e', PING_PROBE, String(redis.port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   raisePriority(probe.pid);
   const next = () =>
     new Promise<unknown>((resolve, reject) => {
