@@ -17,7 +17,7 @@ runMain(async () => {
   const runWorkers = config.RUN_WORKERS && !process.argv.includes('--no-workers');
   // Compiled (dist/server/main.js) the console is beside it in dist/client; from source (tsx), in dist/client.
   const clientDir = path.resolve(import.meta.dirname, import.meta.filename.endsWith('.js') ? '../client' : '../dist/client');
-  const system = await compose({
+  const composing = compose({
     config,
     log,
     clientDir,
@@ -26,7 +26,9 @@ runMain(async () => {
     runScheduler: runWorkers && config.RUN_SCHEDULER,
     demo: config.NODE_ENV !== 'production',
   });
-  handleShutdownSignals(() => system.stop(), log);
+  // Handled before compose() returns, so a signal during start-up still stops what was started.
+  handleShutdownSignals(async () => (await composing.catch(() => undefined))?.stop(), log);
+  const system = await composing;
   try {
     const { port } = await system.listen(config.PORT, config.HOST);
     const url = `http://localhost:${port}`;

@@ -31,15 +31,18 @@ runMain(async () => {
   }
 
   // demo: resolves the seeded demo integrations' stand-ins, which `npm start` runs and publishes in Redis.
-  const composed = await compose({ config, log, http: false, runWorkers: true, runScheduler: config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
+  const composing = compose({ config, log, http: false, runWorkers: true, runScheduler: config.RUN_SCHEDULER, demo: config.NODE_ENV !== 'production' });
+  // Signals are handled before compose() returns: its heartbeat already lists this worker as live, so a
+  // SIGTERM then must still wait for it and stop gracefully (probes first, so routing stops before the drain).
+  handleShutdownSignals(async () => {
+    await probes?.close();
+    const started = await composing.catch(() => undefined);
+    await started?.stop();
+  }, log);
+  const composed = await composing;
   system = composed;
   if (probes) {
     probes.routes.get('/metrics', metricsHandler(composed.metrics, { token: config.METRICS_TOKEN, apiAuth: false }));
     if (!config.METRICS_TOKEN) log.warn('WORKER_HTTP_PORT is set without METRICS_TOKEN: /metrics on this worker answers 403 until it is set');
   }
-  // The probes go first, so an orchestrator stops routing here before the workers drain.
-  handleShutdownSignals(async () => {
-    await probes?.close();
-    return composed.stop();
-  }, log);
 });
