@@ -16,10 +16,12 @@ export class Authenticator {
     readonly sessions: SessionStore,
   ) {}
 
-  async checkPassword(username: Role, password: string): Promise<User | undefined> {
-    const hash = username === 'admin' ? this.config.adminPasswordHash : this.config.viewerPasswordHash;
+  async checkPassword(username: string, password: string): Promise<User | undefined> {
+    if (username !== 'admin' && username !== 'viewer') return undefined;
+    const role: Role = username;
+    const hash = role === 'admin' ? this.config.adminPasswordHash : this.config.viewerPasswordHash;
     if (!hash) return undefined;
-    return (await verifyPassword(password, hash)) ? { name: username, role: username, via: 'session' } : undefined;
+    return (await verifyPassword(password, hash)) ? { name: role, role, via: 'session' } : undefined;
   }
 
   /** Both tokens are compared every time, in constant time, so timing tells nothing. */

@@ -52,9 +52,10 @@ describe('login', () => {
     expect(emptyPassword.status).toBe(400);
     expect(emptyPassword.body.error.fieldErrors.password).toEqual(['is required']);
 
+    // A name that is no user is a wrong sign-in (401), not a form error: the answer must not tell users apart.
     const unknownUser = await send(app.base, loginReq('root', ADMIN_PASSWORD));
-    expect(unknownUser.status).toBe(400);
-    expect(Object.keys(unknownUser.body.error.fieldErrors)).toEqual(['username']);
+    expect(unknownUser.status).toBe(401);
+    expect(unknownUser.body.error.code).toBe('INVALID_CREDENTIALS');
     expect(unknownUser.headers.get('set-cookie')).toBeNull();
   });
 
