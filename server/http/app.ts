@@ -22,6 +22,8 @@ import type { Metrics } from '../observability/prometheus.ts';
 import type { ApiServices } from './services.ts';
 import { contextFromRequest } from './trpc/context.ts';
 import { appRouter } from './trpc/router.ts';
+import { fastQueries } from './trpc/fast-queries.ts';
+import { createCallerFactory } from './trpc/init.ts';
 import { webhookRoutes } from './webhooks-route.ts';
 
 export interface AppDeps {
@@ -91,11 +93,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/workers', workersRestRoutes({ workers: services.workers }));
   app.use('/api/failures', failuresRestRoutes({ failures: services.failures }));
   // No requireUser here: every procedure checks the user and answers 401 in tRPC's own format.
+  // Successful reads skip tRPC's fetch adapter; everything else (errors included) goes on to it.
+  const trpcContext = contextFromRequest(services);
+  app.use('/trpc', fastQueries({ router: appRouter, createCaller: createCallerFactory(appRouter), createContext: (req) => trpcContext({ req }) }));
   app.use(
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: contextFromRequest(services),
+      createContext: trpcContext,
       maxBodySize: parseBodyLimit(services.bodyLimit),
       onError: ({ error, path: p, req }) => {
         // Redis down or not answering: 503 as REST answers (not logged per call: the connection logs the outage once).
