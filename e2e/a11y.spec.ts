@@ -168,6 +168,32 @@ const CONSOLE_PAGES: ConsolePage[] = [
     },
   },
   { name: 'workers', path: () => '/workers', heading: () => 'Workers' },
+  {
+    name: 'users',
+    path: () => '/users',
+    heading: () => 'Users',
+    ready: async (page) => {
+      await expect(page.getByTestId('users-table')).toContainText('admin');
+    },
+    // With a new invite's one-time link shown.
+    also: async (page) => {
+      await page.getByRole('form', { name: 'Invite' }).getByLabel('Email').fill(`a11y-${uid()}@example.com`);
+      await page.getByRole('button', { name: 'Create invite link' }).click();
+      await expect(page.getByTestId('invite-link')).toBeVisible();
+    },
+  },
+  {
+    name: 'account',
+    path: () => '/account',
+    heading: () => 'Account',
+    // With a new token shown once, and listed.
+    also: async (page) => {
+      await page.getByLabel('Token name').fill(`a11y-${uid()}`);
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await expect(page.getByTestId('new-token')).toBeVisible();
+      await expect(page.getByTestId('tokens-table')).toBeVisible();
+    },
+  },
 ];
 
 for (const theme of ['light', 'dark'] as const) {
@@ -181,6 +207,15 @@ for (const theme of ['light', 'dark'] as const) {
     test(`sign-in page (${theme}): no serious or critical axe violations`, async ({ page }) => {
       await page.goto('/');
       await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+      await expectTheme(page, theme);
+      expect(await seriousViolations(page)).toEqual([]);
+    });
+
+    test(`accept-invite page (${theme}): no serious or critical axe violations`, async ({ page }) => {
+      const { token } = await trpcMutate<{ token: string }>(page, 'users.invite', { email: `a11y-${uid()}@example.com`, role: 'viewer' });
+      await page.goto(`/accept-invite#token=${token}`);
+      await expect(page.getByRole('heading', { name: 'Accept your invite' })).toBeVisible();
+      await expect(page.getByTestId('invite-info')).toBeVisible();
       await expectTheme(page, theme);
       expect(await seriousViolations(page)).toEqual([]);
     });

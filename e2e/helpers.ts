@@ -1,13 +1,18 @@
 import { expect, type Page } from '@playwright/test';
 import { E2E } from './credentials.ts';
 
-/** Signs in through the real login form. */
+/** Signs in through the real login form: the first admin (`admin`, named admin) or the shared viewer password. */
 export async function signIn(page: Page, user: 'admin' | 'viewer' = 'admin'): Promise<void> {
+  await signInWith(page, user, user === 'admin' ? E2E.adminPassword : E2E.viewerPassword, user);
+}
+
+/** Signs in through the real login form with an email (or `admin` / `viewer`) and waits for `name` in the header. */
+export async function signInWith(page: Page, username: string, password: string, name: string): Promise<void> {
   await page.goto('/');
-  await page.getByLabel('User').selectOption(user);
-  await page.getByLabel('Password').fill(user === 'admin' ? E2E.adminPassword : E2E.viewerPassword);
+  await page.getByLabel('Email').fill(username);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('current-user')).toHaveText(user);
+  await expect(page.getByTestId('current-user')).toHaveText(name);
 }
 
 /** Calls the REST API with the admin bearer token (to set up state quickly). */

@@ -36,6 +36,7 @@ test.describe('delivery: the charts chunk', () => {
       'the sign-in page loads its own script',
     ).toHaveLength(1);
 
+    await page.getByLabel('Email').fill('admin');
     await page.getByLabel('Password').fill(E2E.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('heading', { name: 'Workers', level: 1 })).toBeVisible();
@@ -134,6 +135,7 @@ test.describe('outages', () => {
     page,
   }) => {
     await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill('admin');
     await page.getByLabel('Password').fill(E2E.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('queue-card-alerts').click();
@@ -168,6 +170,7 @@ test.describe('outages', () => {
 
   test('the server itself gone: "Server unreachable" within seconds; gone once the server is back', async ({ page }) => {
     await page.goto(`${base}/`);
+    await page.getByLabel('Email').fill('admin');
     await page.getByLabel('Password').fill(E2E.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByTestId('queue-cards')).toBeVisible();

@@ -38,7 +38,7 @@ test('a viewer sees no action controls anywhere', async ({ page }) => {
 
   // The add page and the schedules' buttons are not there either.
   await page.goto('/add');
-  await expect(page.getByText('Adding jobs (admin only) does not exist')).toBeVisible();
+  await expect(page.getByText('Adding jobs (operators and admins only) does not exist')).toBeVisible();
   await expect(page.getByRole('form', { name: 'Add job' })).toHaveCount(0);
   const schedule = `e2e-viewer-${tag}`;
   await trpcMutate(page, 'schedules.upsert', {
@@ -59,12 +59,13 @@ test('a viewer sees no action controls anywhere', async ({ page }) => {
   }
 });
 
-test('Bull Board refuses a viewer’s writes (405) and the queue stays running; tRPC refuses them too (403)', async ({ page }) => {
+test('Bull Board refuses a viewer’s writes (403, naming the role) and the queue stays running; tRPC refuses them too (403)', async ({ page }) => {
   await signIn(page, 'viewer');
   const origin = new URL(page.url()).origin;
   try {
     const res = await page.request.put('/admin/queues/api/queues/alerts/pause', { headers: { origin } });
-    expect(res.status()).toBe(405);
+    expect(res.status()).toBe(403);
+    expect((await res.json()).message).toBe('This action needs the operator role');
     // A read still works for the viewer.
     const read = await page.request.get('/admin/queues/api/queues?activeQueue=alerts', { headers: { origin } });
     expect(read.status()).toBe(200);

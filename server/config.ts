@@ -1,8 +1,31 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { roleSchema } from '../shared/auth.ts';
 
 const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/** `a, b,c` → ['a', 'b', 'c'] (blanks dropped). */
+const commaList = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/** OIDC_ROLE_MAP: `claim-value=role,…`; the last `=` splits, so a value may contain one. */
+const roleMapSchema = commaList.transform((pairs, ctx) =>
+  pairs.flatMap((pair) => {
+    const i = pair.lastIndexOf('=');
+    const value = pair.slice(0, i).trim();
+    const role = roleSchema.safeParse(pair.slice(i + 1).trim());
+    if (i <= 0 || !value || !role.success) {
+      ctx.addIssue({ code: 'custom', message: `"${pair}" must be claim-value=viewer|operator|admin` });
+      return [];
+    }
+    return [{ value, role: role.data }];
+  }),
+);
 
 const ms = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
@@ -63,6 +86,14 @@ export const configSchema = z.object({
   LOCK_DURATION_MS: ms(5_000),
   STALLED_INTERVAL_MS: ms(2_500),
   ADMIN_PASSWORD: z.string().optional(),
+  /** The first admin account's email, created at first start (signs in as `admin` + ADMIN_PASSWORD, or by this email). */
+  // name@host, not zod's email(): the default's host has no dot.
+  ADMIN_EMAIL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+    .default('admin@localhost'),
   VIEWER_PASSWORD: z.string().optional(),
   API_TOKEN: z.string().optional(),
   VIEWER_API_TOKEN: z.string().optional(),
@@ -139,6 +170,23 @@ export const configSchema = z.object({
   /** Robust z-score beyond which a day raises a DATA_ANOMALY alert. */
   ANOMALY_ALERT_THRESHOLD: z.coerce.number().positive().default(3.5),
   EMAIL_FROM: z.string().default('BizInsights <noreply@bizinsights.com>'),
+  /** Single sign-on (OpenID Connect, server/oidc): the provider's issuer URL; with OIDC_CLIENT_ID and OIDC_CLIENT_SECRET, all or none. */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, message: 'must be an https:// URL' }).optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  /** Email domains allowed to sign in with SSO, comma-separated (e.g. `example.com,example.org`); unset: any. */
+  OIDC_ALLOWED_DOMAINS: commaList
+    .transform((domains) => domains.map((d) => d.toLowerCase().replace(/^@/, '')))
+    .pipe(z.array(z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be comma-separated email domains like example.com')))
+    .default([]),
+  /** The ID token / userinfo claim whose value(s) OIDC_ROLE_MAP turns into a role, e.g. `groups`; unset: roles are set in the console. */
+  OIDC_ROLE_CLAIM: z.string().trim().min(1).optional(),
+  /** `claim-value=role,…` (e.g. `bizjobs-admins=admin,bizjobs-ops=operator`); the highest match wins, none: viewer. */
+  OIDC_ROLE_MAP: roleMapSchema.default([]),
+  /** The sign-in page's SSO button. */
+  OIDC_LABEL: z.string().trim().min(1).max(60).default('Sign in with SSO'),
+  /** The callback address registered at the provider; default <PUBLIC_URL or the request's origin>/api/auth/oidc/callback. */
+  OIDC_REDIRECT_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s):// URL' }).optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
@@ -166,6 +214,18 @@ function productionProblems(c: z.infer<typeof configSchema>): string[] {
   return problems;
 }
 
+/** Single sign-on is all or nothing: a half-configured provider names the key that is missing. */
+function oidcProblems(c: z.infer<typeof configSchema>): string[] {
+  const keys = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const set = keys.filter((k) => c[k]);
+  if (set.length === 0) return c.OIDC_ROLE_MAP.length ? ['OIDC_ROLE_MAP is set but single sign-on is not (OIDC_ISSUER)'] : [];
+  const problems = keys.filter((k) => !c[k]).map((k) => `${k} is required with ${set.join(' and ')} (single sign-on)`);
+  if (c.OIDC_ROLE_MAP.length && !c.OIDC_ROLE_CLAIM) problems.push('OIDC_ROLE_CLAIM is required with OIDC_ROLE_MAP (the claim whose values the map reads)');
+  // Plain http is for a provider on this machine in development and tests; in production the ID token must not travel in the clear.
+  if (c.NODE_ENV === 'production' && c.OIDC_ISSUER?.startsWith('http:')) problems.push('OIDC_ISSUER must be an https:// URL in production');
+  return problems;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -179,7 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { produce
     throw new ConfigError(`Invalid configuration: ${problems}`);
   }
   // A producer client (queueService in another app) needs only its Redis; the server and workers need all.
-  const problems = opts.producerOnly ? [] : productionProblems(parsed.data);
+  const problems = opts.producerOnly ? [] : [...productionProblems(parsed.data), ...oidcProblems(parsed.data)];
   if (problems.length) throw new ConfigError(problems.join('\n'));
   return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
 }

@@ -14,7 +14,12 @@ export type AppErrorCode =
   | 'JOB_NOT_FOUND'
   | 'INVALID_JOB_STATE'
   // A schedule the scheduler owns, changed in a way that would not last (server/services/schedules-service.ts).
-  | 'MANAGED_SCHEDULE';
+  | 'MANAGED_SCHEDULE'
+  // Users, invites and personal tokens (server/users): a value the schema let through but a rule refuses
+  // (a common password, a token role above its owner's), an email that already has an account, the last admin.
+  | 'INVALID_INPUT'
+  | 'USER_EXISTS'
+  | 'LAST_ADMIN';
 
 /** Field errors keyed by dotted path ("recipientEmails.0"), as the console shows them inline. */
 export type FieldErrors = Record<string, string[]>;

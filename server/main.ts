@@ -35,7 +35,7 @@ runMain(async () => {
     log.info({ port }, `Console and API on ${url} (Bull Board at ${url}/admin/queues)`);
     const generated = system.http?.admin.generated;
     // Printed once: only its hash is kept (DATA_DIR/secrets); set ADMIN_PASSWORD to choose your own.
-    if (generated) log.warn(`Sign in at ${url} as "admin" with the generated password: ${generated}`);
+    if (generated) log.warn(`Sign in at ${url} as "admin" (or ${config.ADMIN_EMAIL}) with the generated password: ${generated}`);
   } catch (err) {
     log.fatal({ err: (err as Error).message }, `Cannot listen on port ${config.PORT}`);
     await system.stop().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditUserFilterSchema } from './audit.ts';
 import { jobIdSchema, jobOptionsSchema } from './jobs.ts';
 import { JOB_STATES, cleanStateSchema, queueNameSchema } from './queues.ts';
 
@@ -74,6 +75,8 @@ export const scheduleRefSchema = z.object({ queue: queueNameSchema, name: z.stri
 export const auditListInputSchema = z.object({
   page: z.number().int().min(1).max(100_000).default(1),
   pageSize: z.number().int().min(1).max(200).default(50),
+  /** Only this person's entries: a user id, or the name of an identity without one (`api-token`, `viewer`). */
+  user: auditUserFilterSchema.optional(),
 });
 
 /** The REST maintenance actions of the guide. */

@@ -7,8 +7,9 @@ import { Toasts } from './components/Toasts.tsx';
 import { Button, Skeleton } from './components/ui.tsx';
 import { AuthProvider, useAuth } from './hooks/useAuth.tsx';
 import { ToastProvider } from './hooks/useToast.tsx';
+import { AcceptInvitePage } from './pages/AcceptInvitePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
-import { RouterProvider, matchPath, useLocation } from './router/router.tsx';
+import { RouterProvider, matchPath, navigate, useLocation } from './router/router.tsx';
 import { TRPCProvider, createClient, createQueryClient } from './trpc.ts';
 
 /**
@@ -18,6 +19,7 @@ import { TRPCProvider, createClient, createQueryClient } from './trpc.ts';
 function page<P extends object>(load: () => Promise<ComponentType<P>>) {
   return lazy(async () => ({ default: await load() }));
 }
+const AccountPage = page(() => import('./pages/AccountPage.tsx').then((m) => m.AccountPage));
 const AddJobPage = page(() => import('./pages/AddJobPage.tsx').then((m) => m.AddJobPage));
 const AlertsPage = page(() => import('./pages/AlertsPage.tsx').then((m) => m.AlertsPage));
 const AuditPage = page(() => import('./pages/AuditPage.tsx').then((m) => m.AuditPage));
@@ -30,16 +32,19 @@ const OverviewPage = page(() => import('./pages/OverviewPage.tsx').then((m) => m
 const QueuePage = page(() => import('./pages/QueuePage.tsx').then((m) => m.QueuePage));
 const ReportsPage = page(() => import('./pages/ReportsPage.tsx').then((m) => m.ReportsPage));
 const SchedulesPage = page(() => import('./pages/SchedulesPage.tsx').then((m) => m.SchedulesPage));
+const UsersPage = page(() => import('./pages/UsersPage.tsx').then((m) => m.UsersPage));
 const WorkersPage = page(() => import('./pages/WorkersPage.tsx').then((m) => m.WorkersPage));
 
 function Routes() {
   const { path } = useLocation();
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
   let m: Record<string, string> | undefined;
   if (path === '/') return <OverviewPage />;
   if ((m = matchPath('/queues/:queue/jobs/:id', path))) return <JobPage key={`${m.queue}/${m.id}`} queue={m.queue} id={m.id} />;
   if ((m = matchPath('/queues/:queue', path))) return <QueuePage key={m.queue} name={m.queue} />;
-  if (path === '/add') return isAdmin ? <AddJobPage /> : <NotFoundPage what="Adding jobs (admin only)" />;
+  if (path === '/add') return can('operator') ? <AddJobPage /> : <NotFoundPage what="Adding jobs (operators and admins only)" />;
+  if (path === '/users') return can('admin') ? <UsersPage /> : <NotFoundPage what="Users (admins only)" />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/schedules') return <SchedulesPage />;
   if (path === '/audit') return <AuditPage />;
   if (path === '/failures') return <FailuresPage />;
@@ -86,14 +91,28 @@ class PageLoadBoundary extends Component<{ children: ReactNode }, { failed: bool
 
 /** Signed out: the sign-in page. Signed in: the console, with one query client per session. */
 function Shell() {
-  const { user, loading, expire } = useAuth();
+  const { user, loading, expire, refresh } = useAuth();
   const { path } = useLocation();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: user?.name is deliberate: a new user (or a new sign-in) gets a fresh query cache, so nothing cached for the previous session is shown.
-  const queryClient = useMemo(() => createQueryClient(expire), [user?.name, expire]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: user?.name is deliberate: the tRPC client (and its links) is rebuilt per signed-in user, together with the query client above.
-  const trpcClient = useMemo(() => createClient(), [user?.name]);
+  // Who is signed in, as far as caching goes: another person, or the same one with another role, starts afresh.
+  const identity = user ? `${user.id ?? user.name}/${user.role}` : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: identity is deliberate: a new user (or a new sign-in) gets a fresh query cache, so nothing cached for the previous session is shown.
+  const queryClient = useMemo(() => createQueryClient(expire, refresh), [identity, expire, refresh]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: identity is deliberate: the tRPC client (and its links) is rebuilt per signed-in user, together with the query client above.
+  const trpcClient = useMemo(() => createClient(), [identity]);
   // When an outage ends, everything shown is read again (queries that failed meanwhile were not retried).
   useEffect(() => onRecovered(() => void queryClient.invalidateQueries()), [queryClient]);
+  // Signed in on the sign-in address (after single sign-on refused once, or a bookmark): on to the overview.
+  useEffect(() => {
+    if (user && path === '/login') navigate('/', { replace: true });
+  }, [user, path]);
+  // An invite link works signed in or not: it is its own page, outside the console.
+  if (path === '/accept-invite')
+    return (
+      <>
+        <OutageBanner />
+        <AcceptInvitePage />
+      </>
+    );
   if (loading) return <Skeleton className="m-8 h-64" />;
   if (!user)
     return (

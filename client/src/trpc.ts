@@ -53,6 +53,10 @@ export function isUnauthorized(err: unknown): boolean {
   return err instanceof TRPCClientError && (err.data as { httpStatus?: number } | undefined)?.httpStatus === 401;
 }
 
+function isForbidden(err: unknown): boolean {
+  return err instanceof TRPCClientError && (err.data as { httpStatus?: number } | undefined)?.httpStatus === 403;
+}
+
 /**
  * Redis unavailable, the server unreachable, or no answer in time: not worth retrying at once (the outage banner
  * says it, and the console refetches everything when it ends).
@@ -79,10 +83,14 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** A 401 anywhere sends the console back to the sign-in page. */
-export function createQueryClient(onUnauthorized: () => void) {
+/**
+ * A 401 anywhere sends the console back to the sign-in page; a 403 (the role was lowered since the page was loaded)
+ * has the signed-in user read again, so the buttons the role no longer allows go away.
+ */
+export function createQueryClient(onUnauthorized: () => void, onForbidden: () => void = () => {}) {
   const onError = (err: unknown) => {
     if (isUnauthorized(err)) onUnauthorized();
+    else if (isForbidden(err)) onForbidden();
   };
   return new QueryClient({
     queryCache: new QueryCache({ onError }),

@@ -169,6 +169,8 @@ export async function compose(opts: ComposeOptions): Promise<System> {
         webhookSecret: (platform, integrationId) => webhookSecret({ store: domain.store, fallbackSecret }, platform, integrationId),
       })
     : undefined;
+  // First start: the first admin account, from ADMIN_EMAIL and ADMIN_PASSWORD (or the generated password).
+  if (http) await http.services.users.ensureFirstAdmin();
   // Bulk operations a stopped or crashed server left unfinished go on here (exactly once per job: server/bulk).
   if (http) await http.services.bulk.resumeUnfinished();
   let server: Server | undefined;

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from '../redis.ts';
 import type { User } from '../../shared/auth.ts';
 
+const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
+
 export interface Session {
   user: User;
   createdAt: number;
@@ -10,7 +12,8 @@ export interface Session {
 
 /**
  * Sessions in Redis, so every server process sees them and logout ends them everywhere. Keys hold a
- * hash of the session id: a Redis dump does not hand out live sessions.
+ * hash of the session id: a Redis dump does not hand out live sessions. A stored user's sessions are
+ * also listed in a set of their own, so disabling the user ends them all at once.
  */
 export class SessionStore {
   constructor(
@@ -19,7 +22,16 @@ export class SessionStore {
   ) {}
 
   private key(id: string) {
-    return `${this.opts.prefix}:session:${createHash('sha256').update(id).digest('base64url')}`;
+    return this.keyOf(hashId(id));
+  }
+
+  private keyOf(hash: string) {
+    return `${this.opts.prefix}:session:${hash}`;
+  }
+
+  /** The hashes of a stored user's sessions (some may have expired since: deleting those is a no-op). */
+  private userKey(userId: string) {
+    return `${this.opts.prefix}:user-sessions:${userId}`;
   }
 
   get ttlSec(): number {
@@ -31,7 +43,14 @@ export class SessionStore {
     const id = randomBytes(32).toString('base64url');
     const now = Date.now();
     const session: Session = { user: { ...user, via: 'session' }, createdAt: now, expiresAt: now + this.opts.ttlSec * 1000 };
-    await this.redis.set(this.key(id), JSON.stringify(session), 'EX', this.opts.ttlSec);
+    const hash = hashId(id);
+    await this.redis.set(this.keyOf(hash), JSON.stringify(session), 'EX', this.opts.ttlSec);
+    if (user.id) {
+      // A command of its own, not one MULTI with the SET above: the two keys may sit in different cluster slots.
+      // The set lives as long as its newest session.
+      const set = this.userKey(user.id);
+      await this.redis.multi().sadd(set, hash).expire(set, this.opts.ttlSec).exec();
+    }
     return { id, session };
   }
 
@@ -45,5 +64,15 @@ export class SessionStore {
 
   async destroy(id: string): Promise<void> {
     await this.redis.del(this.key(id));
+  }
+
+  /** Ends every session of a stored user (disabled): their next request is signed out. */
+  async endUserSessions(userId: string): Promise<number> {
+    const set = this.userKey(userId);
+    const hashes = await this.redis.smembers(set);
+    // One DEL per key: on a cluster they live in different slots.
+    const ended = await Promise.all(hashes.map((h) => this.redis.del(this.keyOf(h))));
+    await this.redis.del(set);
+    return ended.reduce((n, d) => n + d, 0);
   }
 }

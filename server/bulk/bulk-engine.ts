@@ -8,6 +8,7 @@ import {
   type BulkPreview,
   type BulkStatus,
 } from '../../shared/bulk.ts';
+import { actorFields, type ActorFields } from '../audit/actor-fields.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -166,17 +167,14 @@ export class BulkEngine {
         done: 0,
         skipped: 0,
         createdAt: now,
-        actor: JSON.stringify({ user: actor.user.name, role: actor.user.role, via: actor.user.via, ip: actor.ip, source: actor.source }),
+        // Who started it, for the entry its end writes (possibly in another process, after a restart).
+        actor: JSON.stringify(actorFields(actor)),
       })
       .zadd(this.indexKey(), now, `${filter.queue}/${id}`)
       .zremrangebyrank(this.indexKey(), 0, -(KEEP_OPERATIONS + 1))
       .exec();
     await this.deps.audit.record({
-      user: actor.user.name,
-      role: actor.user.role,
-      via: actor.user.via,
-      ip: actor.ip,
-      source: actor.source,
+      ...actorFields(actor),
       action: `bulk.${action}.start`,
       queue: filter.queue,
       ok: true,
@@ -214,6 +212,8 @@ export class BulkEngine {
     const status = (await this.status(id))!;
     if (r === 0) throw new AppError('INVALID_JOB_STATE', `Bulk operation ${id} has already ended (${status.phase})`);
     this.deps.log.info({ operation: id, user: actor.user.name }, 'Bulk operation cancelled');
+    // Who stopped it (the end's entry names who started it).
+    await this.deps.audit.record({ ...actorFields(actor), action: `bulk.${status.action}.cancel`, queue: member.queue, ok: true, detail: { operation: id } });
     // The runner ends it (and records its count in the audit log) at its next batch; a sweep does if no runner has it.
     this.spawn(member.queue, id);
     return status;
@@ -382,13 +382,7 @@ export class BulkEngine {
     const k = this.keysOf(queue, id);
     if ((await this.deps.connection.hsetnx(k.op, 'audited', '1')) !== 1) return;
     const status = toStatus(await this.deps.connection.hgetall(k.op));
-    const actor = JSON.parse((await this.deps.connection.hget(k.op, 'actor')) ?? '{}') as {
-      user: string;
-      role: string;
-      via: 'session' | 'token';
-      ip: string;
-      source: Actor['source'];
-    };
+    const actor = JSON.parse((await this.deps.connection.hget(k.op, 'actor')) ?? '{}') as ActorFields;
     await this.deps.connection.multi().expire(k.op, KEEP_FINISHED_SEC).del(k.ids).exec();
     await this.deps.audit.record({
       ...actor,

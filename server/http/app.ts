@@ -4,6 +4,7 @@ import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type RequestHandler } from 'express';
 import { healthHandler, livezHandler, readyzHandler, type HealthDeps } from './health.ts';
 import { authRoutes } from './auth-routes.ts';
+import { oidcRoutes } from './oidc-routes.ts';
 import { compressResponses, consoleFiles } from './console-files.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { REDIS_UNAVAILABLE, errorHandler, relabelRedisUnavailable, sendError } from './errors.ts';
@@ -15,6 +16,8 @@ import { failuresRestRoutes } from './rest/failures-routes.ts';
 import { exportRestRoutes } from './rest/export-routes.ts';
 import { jobsRestRoutes } from './rest/jobs-routes.ts';
 import { reportsRestRoutes } from './rest/reports-routes.ts';
+import { retryRestRoutes } from './rest/retry-routes.ts';
+import { schedulesRestRoutes } from './rest/schedules-routes.ts';
 import { workersRestRoutes } from './rest/workers-routes.ts';
 import { httpMetrics } from '../observability/http-metrics.ts';
 import { metricsHandler } from '../observability/metrics-route.ts';
@@ -79,6 +82,8 @@ export function createApp(deps: AppDeps): express.Express {
   // tRPC checks CSRF inside (init.ts), so its refusals come back in the format its client reads.
   app.use(['/api', BULL_BOARD_PATH], csrfGuard);
   app.use('/api/auth', authRoutes({ auth: services.auth, loginLimiter: services.loginLimiter, log: services.log }));
+  // Single sign-on: the browser's trips to the identity provider and back (server/oidc); no routes unless OIDC_ISSUER is set.
+  app.use('/api/auth/oidc', oidcRoutes(services));
   // Before the guide's /api/jobs/:queue routes; GET /api/jobs/:queue/export streams a state's jobs as NDJSON or CSV.
   app.use(
     '/api/jobs',
@@ -100,7 +105,7 @@ export function createApp(deps: AppDeps): express.Express {
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: trpcContext,
+      createContext: ({ req, res }) => ({ ...trpcContext({ req }), failedReads: res.locals.trpcFailedReads }),
       maxBodySize: parseBodyLimit(services.bodyLimit),
       onError: ({ error, path: p, req }) => {
         // Redis down or not answering: 503 as REST answers (not logged per call: the connection logs the outage once).
@@ -112,6 +117,9 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.use(BULL_BOARD_PATH, bullBoardRouter({ queueService: services.queueService, actions: services.actions, log: services.log }));
+  // The operator CLI's (cli/): several ids retried as one action, and the schedules list.
+  app.use('/api/jobs', retryRestRoutes({ actions: services.actions }));
+  app.use('/api/schedules', schedulesRestRoutes({ schedules: services.schedules }));
   app.use('/api', (_req, res) => sendError(res, 404, 'NOT_FOUND', 'No such endpoint'));
 
   const clientDir = deps.clientDir ?? path.resolve('dist/client');

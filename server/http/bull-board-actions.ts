@@ -1,5 +1,6 @@
 import { ErrorCode } from 'bullmq';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { roleAtLeast } from '../../shared/auth.ts';
 import { isQueueName, type QueueName } from '../../shared/queues.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -26,15 +27,17 @@ const DONE: BoardReply = { status: 200, body: {} };
  * Bull Board's bulk writes (Empty, Clean all, Retry all failed, Promote all) and its Promote of one
  * job, answered by QueueActions as the console's are: in batches, so Redis never stalls on a big
  * queue; audited there, once and with a count, so the router's per-write audit is not attached to
- * them; and a job in the wrong state is a 409 naming its state. Viewers, queues that are not ours
- * and other statuses go on to Bull Board (405, 404, its own handlers over our batched adapter).
+ * them; and a job in the wrong state is a 409 naming its state. Roles were checked before this runs
+ * (bull-board.ts); queues that are not ours and other statuses go on to Bull Board (404, its own
+ * handlers over our batched adapter).
  */
 export function bullBoardActions(actions: QueueActions, log?: Logger): express.Router {
   const router = express.Router();
   const put = (path: string, action: Action) =>
     router.put(path, async (req: Request, res: Response, next: NextFunction) => {
       const { queueName } = req.params;
-      if (req.user?.role !== 'admin' || !isQueueName(queueName)) return next();
+      // The role of each route was checked before (bull-board.ts); a viewer goes on to the read-only board.
+      if (!req.user || !roleAtLeast(req.user.role, 'operator') || !isQueueName(queueName)) return next();
       let reply: BoardReply | undefined;
       try {
         // Named route parameters are strings; only wildcards give arrays.

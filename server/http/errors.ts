@@ -18,6 +18,9 @@ export const STATUS_BY_CODE = {
   INVALID_CRON: 400,
   INVALID_JOB_STATE: 409,
   MANAGED_SCHEDULE: 409,
+  INVALID_INPUT: 400,
+  USER_EXISTS: 409,
+  LAST_ADMIN: 409,
 } as const satisfies Record<AppErrorCode, number>;
 
 export type AppErrorStatus = (typeof STATUS_BY_CODE)[AppErrorCode];

@@ -1,4 +1,6 @@
 import type { Authenticator } from '../auth/authenticator.ts';
+import type { UserService } from '../users/user-service.ts';
+import { createOidcLogin, type OidcConfig, type OidcLogin } from '../oidc/oidc-login.ts';
 import type { LoginLimiter } from '../auth/rate-limit.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Logger } from '../logger.ts';
@@ -42,6 +44,10 @@ export interface ApiServices {
   outbox: OutboxService;
   audit: AuditLog;
   auth: Authenticator;
+  /** Accounts, invites and personal API tokens (server/users); the same object as auth.users. */
+  users: UserService;
+  /** Single sign-on (server/oidc); undefined unless OIDC_ISSUER is set. */
+  oidc?: OidcLogin;
   loginLimiter: LoginLimiter;
   statsHub: StatsHub;
   depth: DepthHistory;
@@ -64,6 +70,8 @@ import { Authenticator as AuthenticatorImpl } from '../auth/authenticator.ts';
 import { LoginLimiter as LoginLimiterImpl } from '../auth/rate-limit.ts';
 import { SessionStore } from '../auth/sessions.ts';
 import { hashPassword, type AdminCredential } from '../auth/passwords.ts';
+import { UserService as UserServiceImpl } from '../users/user-service.ts';
+import { UserStore } from '../users/user-store.ts';
 import { AuditLog as AuditLogImpl } from '../audit/audit-log.ts';
 import { DepthHistory as DepthHistoryImpl } from '../monitoring/depth-history.ts';
 import { MetricsService as MetricsServiceImpl } from '../monitoring/metrics-service.ts';
@@ -85,7 +93,11 @@ import { WorkerRegistry as WorkerRegistryImpl } from '../workers/worker-registry
 import { isRedisUnavailable } from './errors.ts';
 
 export interface ApiServicesInput {
-  config: Pick<Config, 'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN'> &
+  config: Pick<
+    Config,
+    'QUEUE_PREFIX' | 'SESSION_TTL_SEC' | 'LOGIN_MAX_ATTEMPTS' | 'BODY_LIMIT' | 'VIEWER_PASSWORD' | 'API_TOKEN' | 'VIEWER_API_TOKEN' | 'ADMIN_EMAIL'
+  > &
+    OidcConfig &
     NotificationConfig &
     Record<string, unknown>;
   /** The request path's connection (runtime.requestConnection): sessions, the login limit, the audit log, depth history. */
@@ -106,17 +118,24 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
   const keys = `${config.QUEUE_PREFIX}:console`;
   const audit = new AuditLogImpl(connection, `${keys}:audit`);
   const sessions = new SessionStore(connection, { prefix: keys, ttlSec: config.SESSION_TTL_SEC });
+  const { store } = input;
+  const users = new UserServiceImpl({
+    store: new UserStore(store.db),
+    sessions,
+    bootstrap: { email: config.ADMIN_EMAIL, passwordHash: input.admin.hash },
+    log,
+  });
   const auth = new AuthenticatorImpl(
     {
-      adminPasswordHash: input.admin.hash,
       viewerPasswordHash: config.VIEWER_PASSWORD ? hashPassword(config.VIEWER_PASSWORD) : undefined,
       apiToken: config.API_TOKEN,
       viewerApiToken: config.VIEWER_API_TOKEN,
+      sso: { enabled: Boolean(config.OIDC_ISSUER), label: config.OIDC_LABEL ?? 'Sign in with SSO' },
     },
     sessions,
+    users,
   );
   const readOverview = () => queueService.getOverview();
-  const { store } = input;
   const actions = new QueueActionsImpl({ queueService, audit, log });
   const depth = new DepthHistoryImpl(connection, keys, readOverview);
   const organizations = new OrganizationsServiceImpl(store);
@@ -145,6 +164,8 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     reports: new ReportsServiceImpl({ reports: store.reports, organizations, actions }),
     outbox: new OutboxServiceImpl(store.outbox),
     auth,
+    users,
+    oidc: createOidcLogin(config, { connection, prefix: keys, users, log }),
     // Per address twice the per-user limit: room for both users' mistakes, never reset by a success.
     loginLimiter: new LoginLimiterImpl(connection, {
       prefix: keys,

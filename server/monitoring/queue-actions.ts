@@ -1,6 +1,7 @@
 import type { User } from '../../shared/auth.ts';
 import type { JobOptions } from '../../shared/jobs.ts';
 import type { CleanState, QueueName } from '../../shared/queues.ts';
+import { actorFields } from '../audit/actor-fields.ts';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -34,14 +35,14 @@ export class QueueActions {
     countOf?: (result: T) => number | undefined,
     createdOf?: (result: T) => string[],
   ): Promise<T> {
-    const base = { user: actor.user.name, role: actor.user.role, via: actor.user.via, ip: actor.ip, source: actor.source, action, ...target };
+    const base = { ...actorFields(actor), action, ...target };
     try {
       const result = await fn();
       const count = countOf?.(result);
       // Actions that create a job record its id, so the entry leads to it.
       const jobIds = createdOf ? createdOf(result) : target.jobIds;
       await this.deps.audit.record({ ...base, jobIds, ok: true, count });
-      this.deps.log?.info({ action, queue: target.queue, user: actor.user.name, count }, `Admin action ${action}`);
+      this.deps.log?.info({ action, queue: target.queue, user: actor.user.name, userId: actor.user.id, count }, `Queue action ${action}`);
       return result;
     } catch (err) {
       await this.deps.audit.record({ ...base, ok: false, error: (err as Error).message }).catch(() => undefined);
@@ -179,11 +180,7 @@ export class QueueActions {
     const queue = m?.[1] ? decodeURIComponent(m[1]) : undefined;
     const jobId = m?.[2] && !['pause', 'resume', 'empty', 'clean', 'retry', 'promote', 'add'].includes(m[2]) ? decodeURIComponent(m[2]) : undefined;
     return this.deps.audit.record({
-      user: actor.user.name,
-      role: actor.user.role,
-      via: actor.user.via,
-      ip: actor.ip,
-      source: 'bullboard',
+      ...actorFields({ ...actor, source: 'bullboard' }),
       action: `bullboard.${method} ${path.replace(/^\/admin\/queues/, '')}`,
       queue,
       jobIds: jobId ? [jobId] : undefined,

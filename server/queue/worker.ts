@@ -141,12 +141,10 @@ class Deadlines {
     }
   }
 
+  /** The interval is stopped by its own tick once nothing runs: a drain empties the set between fetches, and
+   * clearing and re-arming a timer each time costs more than a tick. */
   delete(job: RunningJob): void {
     this.running.delete(job);
-    if (this.running.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
   get size(): number {
@@ -165,6 +163,11 @@ class Deadlines {
   }
 
   private check(): void {
+    if (this.running.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
     const now = Date.now();
     for (const job of this.running) {
       if (job.deadline > now) continue;

@@ -175,8 +175,8 @@ describe('audit log', () => {
     expect((await send(b, withHeaders(restPost('/api/jobs/alerts?action=resume'), bearer(VIEWER_API_TOKEN)))).status).toBe(403);
     expect((await send(b, withHeaders(trpcMutation('queues.resume', { queue: 'alerts' }), sessionWrite(viewerCookie)))).status).toBe(403);
     expect((await send(b, withHeaders(trpcMutation('jobs.add', { queue: 'alerts', data: alertData(8) }), bearer(VIEWER_API_TOKEN)))).status).toBe(403);
-    expect((await send(b, withHeaders(boardPut('/api/queues/alerts/resume'), bearer(VIEWER_API_TOKEN)))).status).toBe(405);
-    expect((await send(b, withHeaders(boardPut('/api/queues/alerts/resume'), sessionWrite(viewerCookie)))).status).toBe(405);
+    expect((await send(b, withHeaders(boardPut('/api/queues/alerts/resume'), bearer(VIEWER_API_TOKEN)))).status).toBe(403);
+    expect((await send(b, withHeaders(boardPut('/api/queues/alerts/resume'), sessionWrite(viewerCookie)))).status).toBe(403);
     expect((await send(b, restPost('/api/jobs/alerts?action=resume'))).status).toBe(401);
     expect(
       (await send(b, withHeaders(trpcMutation('queues.resume', { queue: 'alerts' }), { cookie: adminCookie, origin: 'http://evil.example' }))).status,

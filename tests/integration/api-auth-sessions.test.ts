@@ -83,7 +83,8 @@ describe('login', () => {
     expect(c.attributes.get('max-age')).toBe(String(SESSION_TTL_SEC));
     expect(c.attributes.has('secure')).toBe(false);
     expect(c.attributes.has('domain')).toBe(false);
-    expect(res.body.data.user).toEqual({ name: 'admin', role: 'admin', via: 'session' });
+    // `admin` + ADMIN_PASSWORD is the first admin account (created at start from ADMIN_EMAIL).
+    expect(res.body.data.user).toEqual({ id: expect.any(String), email: 'admin@localhost', name: 'admin', role: 'admin', via: 'session' });
     expect(res.body.data.expiresAt).toBeGreaterThanOrEqual(t0 + SESSION_TTL_SEC * 1000);
     expect(res.body.data.expiresAt).toBeLessThanOrEqual(Date.now() + SESSION_TTL_SEC * 1000);
 
@@ -121,7 +122,8 @@ describe('login', () => {
     const cookie = await login(app.base, 'admin', ADMIN_PASSWORD);
     const me = await send(app.base, { method: 'GET', path: '/api/auth/me', headers: { cookie } });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ success: true, data: { user: { name: 'admin', role: 'admin', via: 'session' }, viewerLogin: true } });
+    const admin = { id: expect.any(String), email: 'admin@localhost', name: 'admin', role: 'admin', via: 'session' };
+    expect(me.body).toEqual({ success: true, data: { user: admin, viewerLogin: true } });
     const token = await send(app.base, { method: 'GET', path: '/api/auth/me', headers: bearer(VIEWER_API_TOKEN) });
     expect(token.body.data.user).toEqual({ name: 'viewer-api-token', role: 'viewer', via: 'token' });
     const anon = await send(app.base, { method: 'GET', path: '/api/auth/me' });

@@ -242,10 +242,18 @@ describe('Bull Board bulk actions on big queues', () => {
     expect(clean.entries).toEqual([expect.objectContaining({ ...admin, action: `bullboard.PUT /api/queues/${QueueName.ALERTS}/clean/wait` })]);
   });
 
-  it('a viewer still gets 405 and the queue keeps its jobs; an unknown queue is a 404 audited by Bull Board', async () => {
+  it('a viewer gets 403 naming the role and the queue keeps its jobs; an unknown queue is a 404 audited by Bull Board', async () => {
     await queues().addJob(QueueName.ALERTS, alert(1));
-    for (const route of ['empty', 'clean/completed', 'retry/failed', 'promote', '1/promote']) {
-      expect((await board('PUT', `${QueueName.ALERTS}/${route}`, VIEWER_API_TOKEN)).status).toBe(405);
+    for (const [route, role] of [
+      ['empty', 'admin'],
+      ['clean/completed', 'admin'],
+      ['retry/failed', 'operator'],
+      ['promote', 'operator'],
+      ['1/promote', 'operator'],
+    ]) {
+      const reply = await board('PUT', `${QueueName.ALERTS}/${route}`, VIEWER_API_TOKEN);
+      expect(reply.status, route).toBe(403);
+      expect(reply.body).toEqual({ error: 'Forbidden', message: `This action needs the ${role} role`, code: 'FORBIDDEN' });
     }
     expect(await queues().countJobs(QueueName.ALERTS, ['wait'])).toBe(1);
 

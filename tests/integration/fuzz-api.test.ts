@@ -5,7 +5,9 @@ import { PLATFORMS } from '../../shared/jobs.ts';
 import { CLEANABLE_STATES, JOB_STATES, QUEUE_NAMES, QueueName } from '../../shared/queues.ts';
 import { createWebhookProcessor } from '../../server/domain/sync/webhook-processing.ts';
 import { secretsFromConfig } from '../../server/webhooks/secrets.ts';
+import { appRouter } from '../../server/http/trpc/router.ts';
 import { API_TOKEN, VIEWER_API_TOKEN, WEBHOOK_SECRETS, startApiApp, type ApiApp } from '../helpers/api-app.ts';
+import { addPerson } from '../helpers/people.ts';
 
 /**
  * Property test over the HTTP surface: REST under /api/jobs, the tRPC procedures, and the webhook
@@ -22,12 +24,15 @@ const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
 
 let app: ApiApp;
 let requests = 0;
+/** A stored operator's personal token: the role between viewer and admin, checked per action. */
+let operatorToken = '';
 
 beforeAll(async () => {
   let hooks: ReturnType<typeof createWebhookProcessor> | undefined;
   // A real webhook worker too: what the intake queues gets processed while the fuzzing goes on.
   app = await startApiApp({ processors: { [QueueName.WEBHOOK_PROCESSING]: (data, ctx) => hooks!(data, ctx) } });
   hooks = createWebhookProcessor({ store: app.domain.store, fallbackSecret: secretsFromConfig(app.config) });
+  operatorToken = (await addPerson(app, { name: 'Fuzz Operator', email: 'fuzz-operator@example.com', role: 'operator' })).token;
 });
 afterAll(async () => {
   await app?.close();
@@ -141,6 +146,9 @@ const jobOptions = fc.record(
   },
   { requiredKeys: [] },
 );
+/** Mostly the valid thing, sometimes an odd scalar (never a deep or huge one). */
+const small = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: valid, weight: 3 }, { arbitrary: fc.oneof(oddString, oddNumber, fc.boolean(), fc.constant(null)), weight: 1 });
 /** Inputs shaped like the procedures' own (fields of one queue), each field valid or anything. */
 const shapedInput = fc.constantFrom(...QUEUE_NAMES).chain((queue) =>
   fc.record(
@@ -163,6 +171,25 @@ const shapedInput = fc.constantFrom(...QUEUE_NAMES).chain((queue) =>
       range: maybe(fc.constantFrom('1h', '24h', '7d')),
       organizationId: maybe(oddString),
       period: maybe(fc.constantFrom('7d', '30d', '90d', '1y')),
+      // bulk.*, users.*, tokens.*, failures.group, schedules.setInterval, jobs.editRetry, reports.generate, audit.list:
+      // scalars or small odd values only, so the inputs stay the size they were (the deep ones come from the fields above).
+      filter: small(
+        fc.record(
+          { queue: fc.constant<unknown>(queue), state: small(fc.constantFrom(...JOB_STATES)), search: small(fc.string()) },
+          { requiredKeys: ['queue'] },
+        ),
+      ),
+      action: small(fc.constantFrom('retry', 'promote', 'remove')),
+      email: small(fc.constantFrom('new-person@example.com', 'ADMIN@localhost', 'a@b')),
+      role: small(fc.constantFrom('viewer', 'operator', 'admin')),
+      status: small(fc.constantFrom('active', 'disabled')),
+      expiresInDays: small(fc.oneof(fc.integer({ min: 1, max: 365 }), fc.constant(null))),
+      userId: small(fc.constantFrom('u1', 'no-such-user')),
+      user: small(fc.constantFrom('api-token', 'no-such-user')),
+      fingerprint: small(fc.constantFrom('0123456789abcdef')),
+      everyMinutes: small(fc.oneof(fc.nat(1_500), fc.constant(null))),
+      removeOriginal: small(fc.boolean()),
+      reportType: small(fc.constantFrom('weekly', 'monthly', 'quarterly')),
     },
     // The fields procedures require are mostly there, so requests get past the first check.
     { requiredKeys: ['queue', 'state', 'text', 'id', 'ids', 'data', 'name', 'cron', 'organizationId'] },
@@ -170,9 +197,14 @@ const shapedInput = fc.constantFrom(...QUEUE_NAMES).chain((queue) =>
 );
 const procedureInput = fc.oneof({ arbitrary: shapedInput, weight: 3 }, { arbitrary: anyJson, weight: 1 });
 
-type Role = 'admin' | 'viewer' | 'none';
-const role = fc.oneof({ arbitrary: fc.constant<Role>('admin'), weight: 6 }, { arbitrary: fc.constantFrom<Role>('viewer', 'none'), weight: 2 });
-const auth = (r: Role): Record<string, string> => (r === 'none' ? {} : { authorization: `Bearer ${r === 'admin' ? API_TOKEN : VIEWER_API_TOKEN}` });
+type Role = 'admin' | 'operator' | 'viewer' | 'none';
+const role = fc.oneof(
+  { arbitrary: fc.constant<Role>('admin'), weight: 6 },
+  { arbitrary: fc.constant<Role>('operator'), weight: 2 },
+  { arbitrary: fc.constantFrom<Role>('viewer', 'none'), weight: 2 },
+);
+const TOKENS: Record<Exclude<Role, 'none'>, () => string> = { admin: () => API_TOKEN, operator: () => operatorToken, viewer: () => VIEWER_API_TOKEN };
+const auth = (r: Role): Record<string, string> => (r === 'none' ? {} : { authorization: `Bearer ${TOKENS[r]()}` });
 /** URL-encoded; a lone surrogate (which encodeURIComponent refuses) reads as U+FFFD first. */
 const segment = (s: string) => encodeURIComponent(Buffer.from(s).toString());
 /** Numbers as a query carries them: plain, and the spellings Number() accepts but Redis does not. */
@@ -218,8 +250,11 @@ const restRequest: fc.Arbitrary<Sent> = fc
 
 // — tRPC —
 
-/** [procedure, kind, weight]: the ones that take job data, pages and search terms most often. */
-const PROCEDURES: Array<[string, 'query' | 'mutation', number]> = [
+/**
+ * [procedure, kind, weight]: every procedure of the app router (a test below checks), the ones that take job data,
+ * pages and search terms most often. A subscription is sent as a POST only (405): a GET would open its endless stream.
+ */
+const PROCEDURES: Array<[string, 'query' | 'mutation' | 'subscription', number]> = [
   ['jobs.add', 'mutation', 12],
   ['jobs.list', 'query', 4],
   ['jobs.search', 'query', 4],
@@ -246,6 +281,42 @@ const PROCEDURES: Array<[string, 'query' | 'mutation', number]> = [
   ['insights.get', 'query', 1],
   ['outbox.list', 'query', 1],
   ['reports.list', 'query', 1],
+  ['auth.me', 'query', 1],
+  ['auth.ping', 'query', 1],
+  ['queues.live', 'subscription', 1],
+  ['queues.oldestWaits', 'query', 1],
+  ['queues.cleanCount', 'query', 2],
+  ['jobs.editRetry', 'mutation', 3],
+  ['metrics.rates', 'query', 1],
+  ['metrics.latency', 'query', 1],
+  ['metrics.latencySeries', 'query', 1],
+  ['schedules.setInterval', 'mutation', 1],
+  ['audit.people', 'query', 1],
+  ['orgs.list', 'query', 1],
+  ['alerts.acknowledge', 'mutation', 1],
+  ['alerts.notificationChannels', 'query', 1],
+  ['alerts.sendTestNotification', 'mutation', 1],
+  ['insights.generate', 'mutation', 1],
+  ['reports.generate', 'mutation', 1],
+  ['outbox.get', 'query', 1],
+  ['workers.list', 'query', 1],
+  ['failures.groups', 'query', 1],
+  ['failures.group', 'query', 1],
+  ['bulk.preview', 'query', 2],
+  ['bulk.start', 'mutation', 2],
+  ['bulk.status', 'query', 1],
+  ['bulk.recent', 'query', 1],
+  ['bulk.cancel', 'mutation', 1],
+  ['users.list', 'query', 1],
+  ['users.invites', 'query', 1],
+  ['users.invite', 'mutation', 2],
+  ['users.revokeInvite', 'mutation', 1],
+  ['users.setRole', 'mutation', 1],
+  ['users.setStatus', 'mutation', 1],
+  ['tokens.list', 'query', 1],
+  ['tokens.create', 'mutation', 2],
+  ['tokens.revoke', 'mutation', 1],
+  ['tokens.environment', 'query', 1],
   ['nope.nothing', 'query', 1],
 ];
 const procedure = fc.oneof(...PROCEDURES.map(([path, kind, weight]) => ({ arbitrary: fc.constant([path, kind] as const), weight })));
@@ -257,6 +328,7 @@ const trpcRequest: fc.Arbitrary<Sent> = fc.tuple(procedure, procedureInput.map(t
   const headers = auth(r);
   const json = { ...headers, 'content-type': 'application/json' };
   if (mode === 'garbage') return { method: 'POST', path: `/trpc/${proc}`, headers: json, body: input.slice(0, -1) || '{' };
+  if (kind === 'subscription') return { method: 'POST', path: `/trpc/${proc}`, headers: json, body: input };
   const asQuery = (kind === 'query') !== (mode === 'wrong-method');
   const path = mode === 'batch' ? `/trpc/${proc},${proc}?batch=1` : `/trpc/${proc}`;
   const payload = mode === 'batch' ? `{"0":${input},"1":${input}}` : input;
@@ -350,6 +422,11 @@ const neverServerError = async (req: Sent) => {
 };
 
 describe('fuzzing the HTTP surface: never a 5xx', () => {
+  it('fuzzes every procedure of the app router', () => {
+    const fuzzed = new Set(PROCEDURES.map(([p]) => p));
+    expect(Object.keys(appRouter._def.procedures).filter((p) => !fuzzed.has(p))).toEqual([]);
+  });
+
   it(`REST /api/jobs/…: ${RUNS.rest} random requests`, async () => {
     await fc.assert(fc.asyncProperty(restRequest, neverServerError), params(RUNS.rest));
   }, 60_000);

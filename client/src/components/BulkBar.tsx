@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { bulkActionsFor, type BulkAction, type BulkFilter, type BulkStatus } from '../../../shared/bulk.ts';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
 import { formatNumber } from '../lib/format.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog.tsx';
@@ -15,13 +16,15 @@ const LABELS: Record<BulkAction, { verb: string; done: string; danger: boolean }
 
 /**
  * Acts on every job the filter matches, not just the page shown: "Retry all N matching" and the like,
- * a confirmation naming N, then a progress bar with Cancel. Admins only (the server refuses anyone else).
+ * a confirmation naming N, then a progress bar with Cancel. Retry and promote for operators, remove for admins only
+ * (the server refuses anyone else).
  * Mounted by the queue page (state and search) and the Failures page (an error group: `filter.group`).
  */
 export function BulkBar({ filter }: { filter: BulkFilter }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const actions = bulkActionsFor(filter.state);
+  const canRemove = useAuth().can('admin');
+  const actions = bulkActionsFor(filter.state).filter((a) => a !== 'remove' || canRemove);
   const preview = useQuery(trpc.bulk.preview.queryOptions({ filter }, { enabled: actions.length > 0, refetchInterval: 5000 }));
   const recent = useQuery(trpc.bulk.recent.queryOptions({ queue: filter.queue }));
   const [opId, setOpId] = useState<string | null>(null);

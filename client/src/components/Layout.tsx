@@ -5,7 +5,8 @@ import { useConnection } from '../hooks/useConnection.ts';
 import { useTheme } from '../hooks/useTheme.ts';
 import { Link, useLocation } from '../router/router.tsx';
 import { OutageBanner } from './OutageBanner.tsx';
-import { Badge, Button } from './ui.tsx';
+import { Button } from './ui.tsx';
+import { UserMenu } from './UserMenu.tsx';
 
 /** A console page in the navigation; `onNavigate` runs when it is followed (it closes the phone drawer). */
 function NavLink({ to, children, exact, onNavigate }: { to: string; children: ReactNode; exact?: boolean; onNavigate: () => void }) {
@@ -25,7 +26,7 @@ function NavLink({ to, children, exact, onNavigate }: { to: string; children: Re
 
 /** Header (user, role, theme, sign-out) and navigation; a sidebar on wide screens, a drawer on phones. */
 export function Layout({ children }: { children: ReactNode }) {
-  const { user, isAdmin, signOut } = useAuth();
+  const { user, can, signOut } = useAuth();
   const [theme, toggleTheme] = useTheme();
   const [menuOpen, setMenuOpen] = useState(false);
   const stale = useConnection().status !== 'ok';
@@ -70,7 +71,7 @@ export function Layout({ children }: { children: ReactNode }) {
         Outbox
       </NavLink>
       <p className="px-2.5 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">Manage</p>
-      {isAdmin && (
+      {can('operator') && (
         <NavLink to="/add" onNavigate={closeMenu}>
           Add job
         </NavLink>
@@ -84,6 +85,11 @@ export function Layout({ children }: { children: ReactNode }) {
       <NavLink to="/audit" onNavigate={closeMenu}>
         Audit log
       </NavLink>
+      {can('admin') && (
+        <NavLink to="/users" onNavigate={closeMenu}>
+          Users
+        </NavLink>
+      )}
       <a href="/admin/queues" className="block rounded-md px-2.5 py-1.5 text-sm text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
         Bull Board ↗
       </a>
@@ -114,16 +120,10 @@ export function Layout({ children }: { children: ReactNode }) {
           BizInsights Jobs
         </Link>
         <div className="ml-auto flex items-center gap-2 text-sm">
-          <span data-testid="current-user" className="hidden sm:inline">
-            {user?.name}
-          </span>
-          <Badge color={isAdmin ? 'blue' : 'gray'}>{user?.role}</Badge>
           <Button variant="ghost" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} mode`} onClick={toggleTheme}>
             {theme === 'dark' ? '☀' : '☾'}
           </Button>
-          <Button variant="ghost" onClick={() => void signOut()}>
-            Sign out
-          </Button>
+          {user && <UserMenu user={user} onSignOut={() => void signOut()} />}
         </div>
         {/* The phone menu hangs from the header's bottom edge, however tall the header is. */}
         {menuOpen && (

@@ -14,7 +14,7 @@ const CHANNEL_NAMES = { slack: 'Slack', webhook: 'Webhook', email: 'Email' } as 
  */
 export function NotificationChannels() {
   const trpc = useTRPC();
-  const { isAdmin } = useAuth();
+  const canTest = useAuth().can('admin');
   const q = useQuery(trpc.alerts.notificationChannels.queryOptions(undefined, { refetchInterval: 10_000 }));
   const sendTest = useActionMutation(trpc.alerts.sendTestNotification.mutationOptions(), {
     success: (r) => `Test notification queued for ${plural(r.jobIds.length, 'channel', 'channels')}`,
@@ -25,7 +25,7 @@ export function NotificationChannels() {
     <Card
       title="Notifications"
       actions={
-        isAdmin && channels.length > 0 ? (
+        canTest && channels.length > 0 ? (
           <Button disabled={sendTest.isPending} onClick={() => sendTest.mutate()}>
             Send test notification
           </Button>

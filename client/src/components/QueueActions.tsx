@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { CLEANABLE_STATES, type CleanState, type QueueName, type QueueStats } from '../../../shared/queues.ts';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
+import { useAuth } from '../hooks/useAuth.tsx';
 import { formatNumber } from '../lib/format.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog.tsx';
@@ -9,9 +10,13 @@ import { Button, Field, inputClass } from './ui.tsx';
 
 const AGE_UNITS = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
 
-/** Pause/resume, retry all, promote all, clean and empty; each says what it will do to how many jobs first. */
+/**
+ * Pause/resume, retry all, promote all (operators and admins), clean and empty (admins); each says what it will do to
+ * how many jobs first.
+ */
 export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; stats: QueueStats; isPaused: boolean }) {
   const trpc = useTRPC();
+  const canDelete = useAuth().can('admin');
   const n = formatNumber;
   const invalidates = jobChanges(trpc);
   const pause = useActionMutation(trpc.queues.pause.mutationOptions(), { success: () => `${queue} paused`, invalidates });
@@ -74,37 +79,43 @@ export function QueueActions({ queue, stats, isPaused }: { queue: QueueName; sta
       >
         Promote delayed
       </Button>
-      <Button disabled={busy} onClick={() => setCleaning(true)}>
-        Clean…
-      </Button>
-      <Button
-        variant="danger"
-        disabled={busy}
-        onClick={() =>
-          setConfirm({
-            title: `Empty ${queue}?`,
-            danger: true,
-            body: (
-              <>
-                This permanently removes {n(stats.waiting + stats.paused)} waiting, {n(stats.delayed)} delayed, {n(stats.completed)} completed and{' '}
-                {n(stats.failed)} failed job(s). {n(stats.active)} active job(s) are left to finish. Schedules stay.
-              </>
-            ),
-            confirmLabel: 'Empty queue',
-            onConfirm: () => empty.mutate({ queue }),
-          })
-        }
-      >
-        Empty
-      </Button>
+      {canDelete && (
+        <Button disabled={busy} onClick={() => setCleaning(true)}>
+          Clean…
+        </Button>
+      )}
+      {canDelete && (
+        <Button
+          variant="danger"
+          disabled={busy}
+          onClick={() =>
+            setConfirm({
+              title: `Empty ${queue}?`,
+              danger: true,
+              body: (
+                <>
+                  This permanently removes {n(stats.waiting + stats.paused)} waiting, {n(stats.delayed)} delayed, {n(stats.completed)} completed and{' '}
+                  {n(stats.failed)} failed job(s). {n(stats.active)} active job(s) are left to finish. Schedules stay.
+                </>
+              ),
+              confirmLabel: 'Empty queue',
+              onConfirm: () => empty.mutate({ queue }),
+            })
+          }
+        >
+          Empty
+        </Button>
+      )}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-      <CleanDialog
-        open={cleaning}
-        queue={queue}
-        stats={stats}
-        onClose={() => setCleaning(false)}
-        onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })}
-      />
+      {canDelete && (
+        <CleanDialog
+          open={cleaning}
+          queue={queue}
+          stats={stats}
+          onClose={() => setCleaning(false)}
+          onClean={(state, graceMs) => clean.mutate({ queue, state, graceMs })}
+        />
+      )}
     </div>
   );
 }

@@ -10,7 +10,7 @@ interface ActionFeedback<TData, TVariables> {
 }
 
 /**
- * An admin action as a react-query mutation (pass `trpc.x.y.mutationOptions(...)`): a toast with the
+ * A console action as a react-query mutation (pass `trpc.x.y.mutationOptions(...)`): a toast with the
  * outcome (the server's message on failure), then a refetch of just the queries it affects. That
  * refetch also runs after a failure (the page was likely out of date) and keeps `isPending` true until
  * the page shows the new state, so buttons disabled on it stay so until then.

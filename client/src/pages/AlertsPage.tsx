@@ -16,7 +16,7 @@ const RESOLVED_ROW = 'bg-slate-50 text-slate-600 dark:bg-slate-950/40 dark:text-
 
 export function AlertsPage() {
   const trpc = useTRPC();
-  const { isAdmin } = useAuth();
+  const canAcknowledge = useAuth().can('operator');
   const [severity, setSeverity] = useSearchParam('severity', alertSeveritySchema);
   const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
   const q = useQuery(trpc.alerts.list.queryOptions({ page, pageSize: PAGE_SIZE, severity }, { refetchInterval: 10_000, placeholderData: keepPreviousData }));
@@ -48,7 +48,7 @@ export function AlertsPage() {
       >
         {(d) => (
           <>
-            <Table testId="alerts-table" columns={['Severity', 'Type', 'Message', 'Organization', 'Seen', 'Last', 'Status', ...(isAdmin ? [''] : [])]}>
+            <Table testId="alerts-table" columns={['Severity', 'Type', 'Message', 'Organization', 'Seen', 'Last', 'Status', ...(canAcknowledge ? [''] : [])]}>
               {d.alerts.map((a) => (
                 <tr key={a.id} data-testid={`alert-${a.id}`} className={a.status === 'resolved' ? RESOLVED_ROW : ''}>
                   <td className="px-3 py-2">
@@ -62,7 +62,7 @@ export function AlertsPage() {
                     {formatRelative(Date.parse(a.lastAt))}
                   </td>
                   <td className="px-3 py-2">{a.status === 'acknowledged' ? `acknowledged by ${a.acknowledgedBy}` : a.status}</td>
-                  {isAdmin && (
+                  {canAcknowledge && (
                     <td className="px-3 py-2 text-right">
                       {a.status === 'open' && (
                         <Button disabled={acknowledge.isPending} onClick={() => acknowledge.mutate({ id: a.id })}>

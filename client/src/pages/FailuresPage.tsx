@@ -172,7 +172,7 @@ function GroupView({ fingerprint }: { fingerprint: string }) {
 }
 
 function GroupDetail({ group: g, onPage }: { group: FailureGroupDetail; onPage: (p: number) => void }) {
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
   const pages = Math.max(1, Math.ceil(g.stillFailed / g.pageSize));
   return (
     <>
@@ -224,7 +224,7 @@ function GroupDetail({ group: g, onPage }: { group: FailureGroupDetail; onPage: 
         }
       >
         {/* "Retry all in group" (and remove): every still-failed job of the group, with a confirmation, progress and Cancel. */}
-        {isAdmin && (
+        {can('operator') && (
           <div className="mb-3" data-testid="group-bulk-slot">
             <BulkBar filter={{ queue: g.queue, state: 'failed', group: g.fingerprint }} />
           </div>

@@ -44,7 +44,7 @@ const METRIC_WORDS: Record<string, string> = { refund_amount: 'refund amount', a
 
 export function InsightsPage() {
   const trpc = useTRPC();
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
   const { orgs, selected, setOrg } = useOrganizations();
   const [period, setPeriod] = useSearchParam('period', insightPeriodSchema, '30d');
   const q = useQuery(trpc.insights.get.queryOptions({ organizationId: selected?.id ?? '', period }, { enabled: Boolean(selected), refetchInterval: 15_000 }));
@@ -72,7 +72,7 @@ export function InsightsPage() {
             <option key={p}>{p}</option>
           ))}
         </select>
-        {isAdmin && (
+        {can('operator') && (
           <Button variant="primary" disabled={generate.isPending} onClick={() => generate.mutate({ organizationId: selected.id, period })}>
             Generate now
           </Button>

@@ -26,7 +26,7 @@ function tabFor(state: string, queuePaused: boolean): string {
 
 function JobView({ queue, id }: { queue: QueueName; id: string }) {
   const trpc = useTRPC();
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
   const q = useQuery(trpc.jobs.get.queryOptions({ queue, id }, { refetchInterval: 2000, retry: false }));
   const invalidates = jobChanges(trpc);
   const retry = useActionMutation(trpc.jobs.retry.mutationOptions(), {
@@ -76,7 +76,7 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
         <h1 className="break-all font-mono text-xl font-semibold">{job.id}</h1>
         <Badge color={STATE_COLORS[job.state] ?? 'gray'}>{job.state}</Badge>
         <span className="min-w-0 text-sm text-slate-500 wrap-anywhere dark:text-slate-400">{job.name}</span>
-        {isAdmin && (
+        {can('operator') && (
           // scroll-margin: tabbing back up to these buttons stops below the sticky header, not under it.
           <div className="ml-auto flex gap-2 [&_button]:scroll-mt-20" data-testid="job-actions">
             {job.state === 'failed' && (
@@ -94,7 +94,7 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
                 Run now
               </Button>
             )}
-            {job.state !== 'active' && (
+            {can('admin') && job.state !== 'active' && (
               <Button
                 variant="danger"
                 disabled={busy}
@@ -142,7 +142,7 @@ function JobView({ queue, id }: { queue: QueueName; id: string }) {
         </p>
       )}
 
-      {editing && isAdmin && job.state === 'failed' && <EditRetryPanel queue={queue} id={id} data={job.data} onClose={() => setEditing(false)} />}
+      {editing && can('operator') && job.state === 'failed' && <EditRetryPanel queue={queue} id={id} data={job.data} onClose={() => setEditing(false)} />}
 
       {progress !== null && (
         <div

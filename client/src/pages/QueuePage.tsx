@@ -34,7 +34,7 @@ export function QueuePage({ name }: { name: string }) {
 
 function QueueView({ queue }: { queue: QueueName }) {
   const { overview, mode, updatedAt } = useLiveOverview();
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
   const [state, setTab] = useSearchParam('tab', jobStateSchema, 'failed');
   const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
   const [q, setQ] = useSearchParam('q', textParamSchema, '');
@@ -56,18 +56,18 @@ function QueueView({ queue }: { queue: QueueName }) {
         <LiveIndicator mode={mode} updatedAt={updatedAt} />
       </div>
       {info ? <StatGrid stats={info.stats} testId="queue-stats" /> : <Skeleton className="h-20" />}
-      {isAdmin && info && <QueueActions queue={queue} stats={info.stats} isPaused={info.isPaused} />}
+      {can('operator') && info && <QueueActions queue={queue} stats={info.stats} isPaused={info.isPaused} />}
 
       <SearchBox value={q} onSearch={(text) => setQ(text, { reset: ['page'] })} />
       <ExportMenu queue={queue} state={state} search={q} />
-      {/* Everything the tab (and search) matches, not just this page: admins only. */}
-      {isAdmin && <BulkBar filter={{ queue, state, search: q || undefined }} />}
+      {/* Everything the tab (and search) matches, not just this page: operators retry and promote, admins remove too. */}
+      {can('operator') && <BulkBar filter={{ queue, state, search: q || undefined }} />}
       {q ? (
         <SearchResults queue={queue} text={q} state={state} />
       ) : (
         <>
           <StateTabs value={state} counts={info?.stats} onSelect={(s, opts) => setTab(s, { reset: ['page'], ...opts })} />
-          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(p)} isAdmin={isAdmin} liveCount={info?.stats[state]} />
+          <JobList queue={queue} state={state} page={page} onPage={(p) => setPage(p)} liveCount={info?.stats[state]} />
         </>
       )}
 
@@ -121,18 +121,20 @@ function JobList({
   state,
   page,
   onPage,
-  isAdmin,
   liveCount,
 }: {
   queue: QueueName;
   state: JobStateName;
   page: number;
   onPage: (p: number) => void;
-  isAdmin: boolean;
   /** The state's job count as the live overview has it now. */
   liveCount: number | undefined;
 }) {
   const trpc = useTRPC();
+  const { can } = useAuth();
+  // Operators retry failed jobs and run delayed ones now; removing (any state but active) is for admins.
+  const canRemove = can('admin') && state !== 'active';
+  const selectable = canRemove || (can('operator') && (state === 'failed' || state === 'delayed'));
   const { path, search } = useLocation();
   const listId = `${queue}/${state}`;
   const list = useQuery(
@@ -187,7 +189,7 @@ function JobList({
           </Link>
         </p>
       )}
-      {isAdmin && selected.size > 0 && (
+      {selectable && selected.size > 0 && (
         <div className="flex flex-wrap items-center gap-2 rounded-md bg-indigo-50 p-2 text-sm dark:bg-indigo-950">
           <span>{selected.size} selected</span>
           {state === 'failed' && (
@@ -200,7 +202,7 @@ function JobList({
               Run selected now
             </Button>
           )}
-          {state !== 'active' && (
+          {canRemove && (
             <Button
               variant="danger"
               disabled={busy}
@@ -228,7 +230,7 @@ function JobList({
           jobs={list.data.jobs}
           queue={queue}
           showReason={state === 'failed'}
-          selectable={isAdmin && state !== 'active'}
+          selectable={selectable}
           selected={selected}
           onToggle={(id) => setSelected((s) => toggle(s, id))}
           onToggleAll={(all, on) => setSelected((s) => new Set(on ? [...s, ...all] : [...s].filter((x) => !all.includes(x))))}

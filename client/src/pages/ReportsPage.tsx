@@ -15,7 +15,7 @@ const PAGE_SIZE = 25;
 
 export function ReportsPage() {
   const trpc = useTRPC();
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
   const { orgs, selected, setOrg } = useOrganizations();
   const [page, setPage] = useSearchParam('page', pageParamSchema, 1);
   const q = useQuery(
@@ -35,7 +35,7 @@ export function ReportsPage() {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="mr-auto text-2xl font-semibold">Reports</h1>
         {orgs.data && <OrgPicker orgs={orgs.data} value={selected?.id} onChange={(id) => setOrg(id, { reset: ['page'] })} />}
-        {isAdmin && selected && (
+        {can('operator') && selected && (
           <>
             <select className={compactInputClass} aria-label="Report type" value={type} onChange={(e) => setType(e.target.value as typeof type)}>
               <option>weekly</option>

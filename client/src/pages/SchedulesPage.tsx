@@ -39,7 +39,10 @@ const blank = (): Draft => ({
 
 export function SchedulesPage() {
   const trpc = useTRPC();
-  const { isAdmin } = useAuth();
+  const { can } = useAuth();
+  // Operators run schedules now and set a sync's interval; creating, editing a custom one and removing are for admins.
+  const isAdmin = can('admin');
+  const canRun = can('operator');
   const list = useQuery(trpc.schedules.list.queryOptions(undefined, { refetchInterval: 10_000 }));
   const [draft, setDraft] = useState<Draft | null>(null);
   const [managedEdit, setManagedEdit] = useState<ManagedEdit | null>(null);
@@ -75,7 +78,7 @@ export function SchedulesPage() {
         empty={<EmptyState title="No schedules yet">Recurring jobs appear here: integration syncs, insights, weekly reports.</EmptyState>}
       >
         {(d) => (
-          <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', 'Owner', ...(isAdmin ? [''] : [])]}>
+          <Table testId="schedules-table" columns={['Name', 'Queue', 'Cron', 'Time zone', 'Next run', 'Last run', 'Owner', ...(canRun ? [''] : [])]}>
             {d.map((s) => (
               <tr key={`${s.queue}/${s.name}`} data-testid={`schedule-${s.name}`}>
                 <td className="px-3 py-2 font-mono text-xs">{s.name}</td>
@@ -94,27 +97,36 @@ export function SchedulesPage() {
                 <td className="px-3 py-2" data-testid="schedule-owner">
                   <OwnerCell managed={s.managed} />
                 </td>
-                {isAdmin && (
+                {canRun && (
                   <td className="whitespace-nowrap px-3 py-2 text-right">
                     <Button variant="ghost" disabled={busy} onClick={() => runNow.mutate({ queue: s.queue, name: s.name })}>
                       Run now
                     </Button>
-                    <Button
-                      variant="ghost"
-                      onClick={() => {
-                        // A managed schedule's cron is the scheduler's: its edit is the owner's interval, or the reason it has none here.
-                        if (s.managed) {
-                          setDraft(null);
-                          setManagedEdit({ queue: s.queue, name: s.name, managed: s.managed });
-                          return;
-                        }
-                        setManagedEdit(null);
-                        setDraft({ queue: s.queue, name: s.name, cron: s.pattern ?? '', tz: s.tz ?? '', data: JSON.stringify(s.data, null, 2), editing: true });
-                      }}
-                    >
-                      Edit
-                    </Button>
-                    {!s.managed?.removeRefusal && (
+                    {(isAdmin || s.managed) && (
+                      <Button
+                        variant="ghost"
+                        onClick={() => {
+                          // A managed schedule's cron is the scheduler's: its edit is the owner's interval, or the reason it has none here.
+                          if (s.managed) {
+                            setDraft(null);
+                            setManagedEdit({ queue: s.queue, name: s.name, managed: s.managed });
+                            return;
+                          }
+                          setManagedEdit(null);
+                          setDraft({
+                            queue: s.queue,
+                            name: s.name,
+                            cron: s.pattern ?? '',
+                            tz: s.tz ?? '',
+                            data: JSON.stringify(s.data, null, 2),
+                            editing: true,
+                          });
+                        }}
+                      >
+                        Edit
+                      </Button>
+                    )}
+                    {isAdmin && !s.managed?.removeRefusal && (
                       <Button
                         variant="ghost"
                         disabled={busy}

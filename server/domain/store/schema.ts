@@ -151,6 +151,50 @@ export interface EmailOutboxTable {
   sent_at: string | null;
 }
 
+/** A person who signs in (migration 006). `email` is stored lower-case. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  /** viewer, operator or admin. */
+  role: string;
+  /** active or disabled. */
+  status: string;
+  /** scrypt (server/auth/passwords.ts); null for an account that only signs in through single sign-on. */
+  password_hash: string | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** A one-time invite link; only the sha256 of its token is kept. */
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  email: string;
+  role: string;
+  /** Who invited: the admin's email (or name). */
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A personal API token; only the sha256 of the token and its recognisable prefix are kept. */
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   members: MembersTable;
@@ -163,4 +207,7 @@ export interface DB {
   reports: ReportsTable;
   alerts: AlertsTable;
   email_outbox: EmailOutboxTable;
+  users: UsersTable;
+  invites: InvitesTable;
+  api_tokens: ApiTokensTable;
 }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { User } from '../../../shared/auth.ts';
+import { roleAtLeast, type Role, type User } from '../../../shared/auth.ts';
 import type { Authenticator } from '../../auth/authenticator.ts';
 import { sendError } from '../errors.ts';
 
@@ -34,7 +34,7 @@ export function authenticate(auth: Authenticator): RequestHandler {
     try {
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
       if (bearer) {
-        req.user = auth.fromBearer(bearer);
+        req.user = await auth.fromBearer(bearer);
         return next();
       }
       const sid = readCookie(req, SESSION_COOKIE);
@@ -49,25 +49,27 @@ export function authenticate(auth: Authenticator): RequestHandler {
   };
 }
 
+const SIGN_IN = 'Sign in or send an API token (Authorization: Bearer …)';
+
 export function requireUser(req: Request, res: Response, next: NextFunction): void {
   if (!req.user) {
-    sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
+    sendError(res, 401, 'UNAUTHORIZED', SIGN_IN);
     return;
   }
   next();
 }
 
-export function requireAdmin(req: Request, res: Response, next: NextFunction): void {
-  if (!req.user) {
-    sendError(res, 401, 'UNAUTHORIZED', 'Sign in or send an API token (Authorization: Bearer …)');
-    return;
-  }
-  if (req.user.role !== 'admin') {
-    sendError(res, 403, 'FORBIDDEN', 'This action needs the admin role');
-    return;
-  }
-  next();
+/** 401 without a user, 403 naming the role when theirs is lower (tRPC's levels say the same: trpc/init.ts). */
+export function requireRole(needed: Role): RequestHandler {
+  return (req, res, next) => {
+    if (!req.user) return sendError(res, 401, 'UNAUTHORIZED', SIGN_IN);
+    if (!roleAtLeast(req.user.role, needed)) return sendError(res, 403, 'FORBIDDEN', `This action needs the ${needed} role`);
+    next();
+  };
 }
+
+export const requireOperator = requireRole('operator');
+export const requireAdmin = requireRole('admin');
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 

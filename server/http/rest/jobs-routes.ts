@@ -1,4 +1,4 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { REST_ACTIONS, cleanInputSchema, metricRangeSchema, restRetrySchema } from '../../../shared/api.ts';
 import { isQueueName, type QueueName } from '../../../shared/queues.ts';
@@ -7,7 +7,8 @@ import { UnknownQueueError } from '../../queue/errors.ts';
 import type { LatencyService } from '../../observability/latency-service.ts';
 import type { QueueService } from '../../queue/queue-service.ts';
 import { sendError } from '../errors.ts';
-import { clientIp, requireAdmin, requireUser } from '../middleware/auth.ts';
+import type { Role } from '../../../shared/auth.ts';
+import { clientIp, requireOperator, requireRole, requireUser } from '../middleware/auth.ts';
 
 export interface RestDeps {
   queueService: QueueService;
@@ -25,6 +26,11 @@ const ok = (fn: Handler) => async (req: Request, res: Response, next: NextFuncti
     next(err);
   }
 };
+
+type RestAction = (typeof REST_ACTIONS)[number];
+/** Pausing and resuming are an operator's; empty and clean delete jobs, the admin's alone. */
+const ACTION_ROLE: Record<RestAction, Role> = { pause: 'operator', resume: 'operator', empty: 'admin', clean: 'admin' };
+const ACTION_GUARD = Object.fromEntries(REST_ACTIONS.map((a) => [a, requireRole(ACTION_ROLE[a])])) as Record<RestAction, RequestHandler>;
 
 const actor = (req: Request): Actor => ({ user: req.user!, ip: clientIp(req), source: 'rest' });
 
@@ -64,7 +70,7 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
 
   router.post(
     '/monitoring/retry',
-    requireAdmin,
+    requireOperator,
     ok(async (req) => {
       const { queueName, jobId } = restRetrySchema.parse(req.body ?? {});
       if (!isQueueName(queueName)) throw new UnknownQueueError(queueName);
@@ -111,10 +117,10 @@ export function jobsRestRoutes(deps: RestDeps): express.Router {
       }
       next();
     },
-    requireAdmin,
+    (req, res, next) => ACTION_GUARD[String(req.query.action) as RestAction](req, res, next),
     ok(async (req) => {
       const queue = queueParam(req);
-      const action = String(req.query.action) as (typeof REST_ACTIONS)[number];
+      const action = String(req.query.action) as RestAction;
       switch (action) {
         case 'pause':
           await deps.actions.pause(actor(req), queue);

@@ -9,6 +9,8 @@ export interface Context {
   /** The request came from the console's own origin (CSRF check for cookie-borne mutations). */
   sameOrigin: boolean;
   services: ApiServices;
+  /** Reads that fast-queries.ts ran for this request and saw fail, by procedure path: the adapter answers with these. */
+  failedReads?: ReadonlyMap<string, Error>;
 }
 
 /** Pure: tests build a context for any user and call procedures through createCaller. */

@@ -1,5 +1,6 @@
 import { TRPCError, initTRPC } from '@trpc/server';
 import { z } from 'zod';
+import { roleAtLeast, type Role, type User } from '../../../shared/auth.ts';
 import { AppError, describeFieldErrors, fieldErrorsOf, type FieldErrors } from '../../errors.ts';
 import { REDIS_UNAVAILABLE, STATUS_BY_CODE, type AppErrorStatus } from '../errors.ts';
 import type { Context } from './context.ts';
@@ -61,14 +62,36 @@ const csrf = t.middleware(({ ctx, type, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapErrors).use(csrf);
+/**
+ * A read the fast path (fast-queries.ts) already ran and saw fail is answered with that same error, not run again:
+ * a Redis that does not answer would otherwise cost its timeout twice.
+ */
+const replayFailedRead = t.middleware(({ ctx, path, next }) => {
+  const failed = ctx.failedReads?.get(path);
+  if (failed) throw failed;
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(replayFailedRead).use(mapErrors).use(csrf);
 
 export const viewerProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in or send an API token' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-export const adminProcedure = viewerProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'This action needs the admin role' });
-  return next({ ctx: { ...ctx, actor: { user: ctx.user, ip: ctx.ip, source: 'trpc' as const } } });
-});
+/** The 403 every level answers: it names the role the action needs (the same words as REST's requireRole). */
+export function assertRole(user: User, needed: Role): void {
+  if (!roleAtLeast(user.role, needed)) throw new TRPCError({ code: 'FORBIDDEN', message: `This action needs the ${needed} role` });
+}
+
+/** A procedure that acts: at least `needed`, and the actor its action is audited under. */
+const actingProcedure = (needed: Role) =>
+  viewerProcedure.use(({ ctx, next }) => {
+    assertRole(ctx.user, needed);
+    return next({ ctx: { ...ctx, actor: { user: ctx.user, ip: ctx.ip, source: 'trpc' as const } } });
+  });
+
+/** Every queue action except empty, clean and removing jobs or schedules (shared/auth.ts). */
+export const operatorProcedure = actingProcedure('operator');
+
+export const adminProcedure = actingProcedure('admin');

@@ -12,6 +12,8 @@ import { outboxRouter } from './routers/outbox.ts';
 import { queuesRouter } from './routers/queues.ts';
 import { reportsRouter } from './routers/reports.ts';
 import { schedulesRouter } from './routers/schedules.ts';
+import { tokensRouter } from './routers/tokens.ts';
+import { usersRouter } from './routers/users.ts';
 import { workersRouter } from './routers/workers.ts';
 
 /** The console's whole API. The client imports only `type AppRouter`. */
@@ -30,6 +32,8 @@ export const appRouter = router({
   workers: workersRouter,
   failures: failuresRouter,
   bulk: bulkRouter,
+  users: usersRouter,
+  tokens: tokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

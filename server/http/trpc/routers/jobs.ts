@@ -1,6 +1,6 @@
 import { addJobInputSchema, jobRefSchema, jobRefsSchema, listJobsInputSchema, searchInputSchema } from '../../../../shared/api.ts';
 import { editRetryInputSchema } from '../../../../shared/job-history.ts';
-import { adminProcedure, router, viewerProcedure } from '../init.ts';
+import { adminProcedure, operatorProcedure, router, viewerProcedure } from '../init.ts';
 
 export const jobsRouter = router({
   /** One page of a state's jobs, newest first. */
@@ -9,10 +9,11 @@ export const jobsRouter = router({
   /** Text search over ids, names and data; bounded by maxScan and says when it stopped early. */
   search: viewerProcedure.input(searchInputSchema).query(({ ctx, input }) => ctx.services.jobs.search(input)),
 
-  add: adminProcedure.input(addJobInputSchema).mutation(({ ctx, input }) => ctx.services.actions.addJob(ctx.actor, input.queue, input.data, input.opts)),
-  retry: adminProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.retryJobs(ctx.actor, input.queue, input.ids)),
+  add: operatorProcedure.input(addJobInputSchema).mutation(({ ctx, input }) => ctx.services.actions.addJob(ctx.actor, input.queue, input.data, input.opts)),
+  retry: operatorProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.retryJobs(ctx.actor, input.queue, input.ids)),
+  /** Removing is the admin's: an operator retries and promotes, never deletes. */
   remove: adminProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.removeJobs(ctx.actor, input.queue, input.ids)),
   /** "Edit data and retry" on a failed job: a new job with the fixed data, linked both ways; audited with the diff. */
-  editRetry: adminProcedure.input(editRetryInputSchema).mutation(({ ctx, input }) => ctx.services.jobs.editRetry(ctx.actor, input)),
-  promote: adminProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.promoteJobs(ctx.actor, input.queue, input.ids)),
+  editRetry: operatorProcedure.input(editRetryInputSchema).mutation(({ ctx, input }) => ctx.services.jobs.editRetry(ctx.actor, input)),
+  promote: operatorProcedure.input(jobRefsSchema).mutation(({ ctx, input }) => ctx.services.actions.promoteJobs(ctx.actor, input.queue, input.ids)),
 });
