@@ -6,9 +6,21 @@ const MAX_VALUE = 200;
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+const TOO_DEEP = '(too deeply nested to show)';
+
+/** JSON of a value; undefined when it is nested too deep for the stack (a hostile payload must not be a 500). */
+function json(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v) ?? 'undefined';
+  } catch {
+    return undefined;
+  }
+}
+
 function show(v: unknown): string {
-  const json = JSON.stringify(v) ?? 'undefined';
-  return json.length > MAX_VALUE ? `${json.slice(0, MAX_VALUE)}…` : json;
+  const text = json(v);
+  if (text === undefined) return TOO_DEEP;
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
 }
 
 /**
@@ -32,8 +44,15 @@ export function diffJson(before: unknown, after: unknown, max = MAX_CHANGES): Da
       }
       return;
     }
-    if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path: path || '(root)', op: 'changed', from: show(a), to: show(b) });
+    const ja = json(a);
+    if (ja === undefined || ja !== json(b)) out.push({ path: path || '(root)', op: 'changed', from: show(a), to: show(b) });
   };
-  walk(before, after, '');
+  try {
+    walk(before, after, '');
+  } catch (err) {
+    // Objects nested deeper than the stack: recorded as one change of the whole, not a failed edit.
+    if (!(err instanceof RangeError)) throw err;
+    return [{ path: '(root)', op: 'changed', from: show(before), to: show(after) }];
+  }
   return out;
 }

@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express from 'express';
+import { NotFoundError } from '../../server/errors.ts';
+import type { ApiServices } from '../../server/http/services.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastQueries } from '../../server/http/trpc/fast-queries.ts';
 import { createCallerFactory } from '../../server/http/trpc/init.ts';
@@ -97,5 +100,45 @@ describe('which requests the read path takes', () => {
     expect((await fetch(`${base}/trpc/queues.overview`, { method: 'POST' })).status).toBe(599);
     expect((await fetch(`${base}/trpc/queues.overview`, { headers: { 'trpc-accept': 'application/jsonl' } })).status).toBe(599);
     expect((await fetch(`${base}/trpc/queues.overview`, { headers: { accept: 'application/jsonl' } })).status).toBe(599);
+  });
+});
+
+describe('a read that fails on the fast path', () => {
+  it('is answered by the adapter with that error, without running again', async () => {
+    let calls = 0;
+    const services = {
+      queueService: {
+        getOverview: async () => {
+          calls++;
+          throw new NotFoundError('No overview today');
+        },
+      },
+    } as unknown as ApiServices;
+    const user = { name: 'api-token', role: 'admin', via: 'token' } as const;
+    const context = (req: express.Request) => ({ ...contextFromRequest(services)({ req }), user });
+    const bare = express();
+    bare.use('/trpc', fastQueries({ router: appRouter, createCaller: createCallerFactory(appRouter), createContext: context }));
+    bare.use(
+      '/trpc',
+      createExpressMiddleware({ router: appRouter, createContext: ({ req, res }) => ({ ...context(req), failedReads: res.locals.trpcFailedReads }) }),
+    );
+    const server = bare.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const res = await fetch(`${base}/trpc/queues.overview`);
+      expect(res.status).toBe(404);
+      expect((await res.json()).error.message).toBe('No overview today');
+      expect(calls).toBe(1);
+      // In a batch, the call that failed is replayed and the one that succeeded runs again.
+      const batch = await fetch(`${base}/trpc/queues.overview,auth.ping?batch=1&input=${q({})}`);
+      expect(batch.status).toBe(207);
+      const [overview, ping] = await batch.json();
+      expect(overview.error.data.code).toBe('NOT_FOUND');
+      expect(typeof ping.result.data.at).toBe('number');
+      expect(calls).toBe(2);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -5,6 +5,19 @@ import { optionsToCarry } from '../../server/job-history/edit-retry.ts';
 import { buildTimeline } from '../../server/job-history/timeline.ts';
 
 describe('diffJson', () => {
+  it('a value nested deeper than the stack is one change of the whole, not an exception', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    let deepObject: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deepObject = { a: deepObject };
+    expect(diffJson({ x: 1 }, { x: 1, extra: deep })).toEqual([{ path: 'extra', op: 'added', to: '(too deeply nested to show)' }]);
+    expect(diffJson({ a: 1 }, deepObject)).toEqual([{ path: 'a', op: 'changed', from: '1', to: '(too deeply nested to show)' }]);
+    // Both sides deep: the walk itself runs out of stack.
+    expect(diffJson(deepObject, { a: deepObject })).toEqual([
+      { path: '(root)', op: 'changed', from: '(too deeply nested to show)', to: '(too deeply nested to show)' },
+    ]);
+  });
+
   it('lists changed, added and removed paths, walking objects and comparing arrays whole', () => {
     expect(diffJson({ a: 1, b: { c: 'x', d: [1, 2] }, e: true }, { a: 2, b: { c: 'x', d: [1, 3] }, f: null })).toEqual([
       { path: 'a', op: 'changed', from: '1', to: '2' },

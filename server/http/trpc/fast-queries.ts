@@ -10,8 +10,8 @@ type ProcedureFn = (input: unknown) => Promise<unknown>;
  * into a fetch Request (headers copied, an AbortController, a URL parse) and back, which costs as much as the six
  * getJobCounts of queues.overview (npm run bench, admin reads at depth). Only the success path is taken here, with
  * tRPC's body and headers; anything else (an error of any call, a subscription, a mutation, a malformed or
- * streaming request) falls through to the adapter, which runs it again and answers as it always does. Queries
- * change nothing, so running one twice is harmless.
+ * streaming request) falls through to the adapter, which answers as it always does. A call that failed here is not
+ * run again there: its error is handed on (res.locals.trpcFailedReads → Context.failedReads) and thrown as it was.
  */
 export function fastQueries(opts: { router: AnyRouter; createCaller: Caller; createContext: (req: Request) => Context }): RequestHandler {
   const procedures = opts.router._def.procedures as Record<string, { _def: { type: string } } | undefined>;
@@ -27,15 +27,23 @@ export function fastQueries(opts: { router: AnyRouter; createCaller: Caller; cre
     if (!inputs) return next();
 
     const caller = opts.createCaller(opts.createContext(req)) as Record<string, Record<string, ProcedureFn>>;
-    Promise.all(paths.map((path, i) => procedureOf(caller, path)(inputs[i]))).then(
-      (data) => {
-        const body = data.map((d) => ({ result: { data: d } }));
+    Promise.allSettled(paths.map((path, i) => procedureOf(caller, path)(inputs[i]))).then((results) => {
+      if (results.every((r) => r.status === 'fulfilled')) {
+        const body = results.map((r) => ({ result: { data: (r as PromiseFulfilledResult<unknown>).value } }));
         res.setHeader('vary', 'trpc-accept, accept');
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify(batch ? body : body[0]));
-      },
-      () => next(),
-    );
+        return;
+      }
+      // The adapter formats the answer; the calls that failed are replayed there, not run again (init.ts). A path
+      // asked twice in one batch is left to run again, since its two inputs may fare differently.
+      const failed = new Map<string, Error>();
+      results.forEach((r, i) => {
+        if (r.status === 'rejected' && paths.indexOf(paths[i]) === paths.lastIndexOf(paths[i])) failed.set(paths[i], r.reason as Error);
+      });
+      res.locals.trpcFailedReads = failed;
+      next();
+    });
   };
 }
 
