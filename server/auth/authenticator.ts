@@ -1,8 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { User } from '../../shared/auth.ts';
 import type { EnvironmentTokenView } from '../../shared/users.ts';
 import { isPersonalToken } from '../users/api-tokens.ts';
 import type { UserService } from '../users/user-service.ts';
-import { safeEqual, verifyPassword } from './passwords.ts';
+import { digestOf, verifyPassword } from './passwords.ts';
 import type { SessionStore } from './sessions.ts';
 
 export interface AuthConfig {
@@ -23,11 +24,18 @@ const SHARED_VIEWER: Omit<User, 'via'> = { name: 'viewer', role: 'viewer' };
  * (VIEWER_PASSWORD), `admin` (ADMIN_PASSWORD, as the first admin) or an account's email.
  */
 export class Authenticator {
+  /** The environment tokens' digests, made once: a request hashes only the token it presents. */
+  private readonly apiTokenDigest?: Buffer;
+  private readonly viewerApiTokenDigest?: Buffer;
+
   constructor(
     private readonly config: AuthConfig,
     readonly sessions: SessionStore,
     readonly users: UserService,
-  ) {}
+  ) {
+    this.apiTokenDigest = config.apiToken ? digestOf(config.apiToken) : undefined;
+    this.viewerApiTokenDigest = config.viewerApiToken ? digestOf(config.viewerApiToken) : undefined;
+  }
 
   async checkPassword(username: string, password: string): Promise<User | undefined> {
     if (username.trim().toLowerCase() === 'viewer') {
@@ -39,8 +47,9 @@ export class Authenticator {
 
   /** Both environment tokens are compared every time, in constant time, so timing tells nothing. */
   async fromBearer(token: string): Promise<User | undefined> {
-    const isAdmin = this.config.apiToken ? safeEqual(token, this.config.apiToken) : false;
-    const isViewer = this.config.viewerApiToken ? safeEqual(token, this.config.viewerApiToken) : false;
+    const presented = digestOf(token);
+    const isAdmin = this.apiTokenDigest ? timingSafeEqual(presented, this.apiTokenDigest) : false;
+    const isViewer = this.viewerApiTokenDigest ? timingSafeEqual(presented, this.viewerApiTokenDigest) : false;
     if (isAdmin) return { name: 'api-token', role: 'admin', via: 'token' };
     if (isViewer) return { name: 'viewer-api-token', role: 'viewer', via: 'token' };
     return isPersonalToken(token) ? this.users.userFromToken(token) : undefined;

@@ -23,11 +23,9 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
-/** Constant-time comparison of two secrets of any length (compares their digests). */
-export function safeEqual(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
+/** A secret's SHA-256: digests of any two secrets have one length, so timingSafeEqual can compare them. */
+export function digestOf(secret: string): Buffer {
+  return createHash('sha256').update(secret).digest();
 }
 
 export function generatePassword(): string {

@@ -77,6 +77,27 @@ export function createApp(deps: AppDeps): express.Express {
   // reload still gets them (and shows the outage) instead of the lookup's 503.
   app.use(['/api', '/trpc', BULL_BOARD_PATH, '/metrics'], authenticate(services.auth));
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.metrics, { token: deps.metrics.token, apiAuth: true }));
+  // tRPC right after authentication: the console's polls pass no layer they do not need (JSON parsing, CSRF and
+  // every REST router are /api's). No requireUser here: every procedure checks the user and answers 401 in tRPC's
+  // own format.
+  // Successful reads skip tRPC's fetch adapter; everything else (errors included) goes on to it.
+  const trpcContext = contextFromRequest(services);
+  app.use('/trpc', fastQueries({ router: appRouter, createCaller: createCallerFactory(appRouter), createContext: (req) => trpcContext({ req }) }));
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => ({ ...trpcContext({ req }), failedReads: res.locals.trpcFailedReads }),
+      maxBodySize: parseBodyLimit(services.bodyLimit),
+      onError: ({ error, path: p, req }) => {
+        // Redis down or not answering: 503 as REST answers (not logged per call: the connection logs the outage once).
+        if (relabelRedisUnavailable(error)) return;
+        if (error.code === 'INTERNAL_SERVER_ERROR') (req.log ?? services.log).error({ err: error.cause ?? error, path: p }, 'tRPC procedure failed');
+      },
+      responseMeta: ({ errors }) =>
+        errors.some((e) => e.code === REDIS_UNAVAILABLE.trpcCode) ? { headers: { 'Retry-After': String(REDIS_UNAVAILABLE.retryAfterSec) } } : {},
+    }),
+  );
   // Bull Board parses JSON itself (100 kb); parsing here first holds it to our limit too.
   app.use(['/api', BULL_BOARD_PATH], express.json({ limit: services.bodyLimit }));
   // tRPC checks CSRF inside (init.ts), so its refusals come back in the format its client reads.
@@ -97,25 +118,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/reports', reportsRestRoutes({ store: services.store }));
   app.use('/api/workers', workersRestRoutes({ workers: services.workers }));
   app.use('/api/failures', failuresRestRoutes({ failures: services.failures }));
-  // No requireUser here: every procedure checks the user and answers 401 in tRPC's own format.
-  // Successful reads skip tRPC's fetch adapter; everything else (errors included) goes on to it.
-  const trpcContext = contextFromRequest(services);
-  app.use('/trpc', fastQueries({ router: appRouter, createCaller: createCallerFactory(appRouter), createContext: (req) => trpcContext({ req }) }));
-  app.use(
-    '/trpc',
-    createExpressMiddleware({
-      router: appRouter,
-      createContext: ({ req, res }) => ({ ...trpcContext({ req }), failedReads: res.locals.trpcFailedReads }),
-      maxBodySize: parseBodyLimit(services.bodyLimit),
-      onError: ({ error, path: p, req }) => {
-        // Redis down or not answering: 503 as REST answers (not logged per call: the connection logs the outage once).
-        if (relabelRedisUnavailable(error)) return;
-        if (error.code === 'INTERNAL_SERVER_ERROR') (req.log ?? services.log).error({ err: error.cause ?? error, path: p }, 'tRPC procedure failed');
-      },
-      responseMeta: ({ errors }) =>
-        errors.some((e) => e.code === REDIS_UNAVAILABLE.trpcCode) ? { headers: { 'Retry-After': String(REDIS_UNAVAILABLE.retryAfterSec) } } : {},
-    }),
-  );
   app.use(BULL_BOARD_PATH, bullBoardRouter({ queueService: services.queueService, actions: services.actions, log: services.log }));
   // The operator CLI's (cli/): several ids retried as one action, and the schedules list.
   app.use('/api/jobs', retryRestRoutes({ actions: services.actions }));
