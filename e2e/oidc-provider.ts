@@ -131,3 +131,15 @@ export async function startOidcProvider(accounts: ProviderAccount[] = []): Promi
       }),
   };
 }
+
+/** The app's OIDC_* settings for a client registered at a test provider: example.com only, groups mapped to roles. */
+export function oidcEnv(issuer: string, client: { clientId: string; clientSecret: string }): Record<string, string> {
+  return {
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: client.clientId,
+    OIDC_CLIENT_SECRET: client.clientSecret,
+    OIDC_ALLOWED_DOMAINS: 'example.com',
+    OIDC_ROLE_CLAIM: 'groups',
+    OIDC_ROLE_MAP: 'bizjobs-admins=admin,bizjobs-ops=operator',
+  };
+}

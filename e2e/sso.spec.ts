@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
 import { freePort } from '../server/embedded-redis.ts';
-import { startOidcProvider, type TestOidcProvider } from './oidc-provider.ts';
+import { oidcEnv, startOidcProvider, type TestOidcProvider } from './oidc-provider.ts';
 
 const CLIENT = { clientId: 'bizjobs-e2e', clientSecret: 'an-e2e-client-secret' };
 const OLIVIA = { login: 'olivia', email: 'olivia@example.com', name: 'Olivia Ops', groups: ['staff', 'bizjobs-ops'] };
@@ -29,12 +29,7 @@ test.beforeAll(async () => {
       ...process.env,
       E2E_PORT: String(port),
       E2E_WORKERS: 'off',
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: CLIENT.clientId,
-      OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-      OIDC_ALLOWED_DOMAINS: 'example.com',
-      OIDC_ROLE_CLAIM: 'groups',
-      OIDC_ROLE_MAP: 'bizjobs-admins=admin,bizjobs-ops=operator',
+      ...oidcEnv(idp.issuer, CLIENT),
       OIDC_LABEL: 'Example SSO',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

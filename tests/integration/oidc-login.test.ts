@@ -8,7 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../shared/auth.ts';
 import { LoginStateStore } from '../../server/oidc/login-state.ts';
-import { type ProviderAccount, startOidcProvider, type TestOidcProvider } from '../../e2e/oidc-provider.ts';
+import { oidcEnv, type ProviderAccount, startOidcProvider, type TestOidcProvider } from '../../e2e/oidc-provider.ts';
 import { startApiApp, type ApiApp } from '../helpers/api-app.ts';
 import { parseSetCookie } from '../helpers/api-requests.ts';
 import { connect } from '../helpers/redis.ts';
@@ -76,12 +76,7 @@ beforeAll(async () => {
   app = await startApiApp({
     log: pino({ level: 'info' }, stream),
     env: {
-      OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: CLIENT.clientId,
-      OIDC_CLIENT_SECRET: CLIENT.clientSecret,
-      OIDC_ALLOWED_DOMAINS: 'example.com',
-      OIDC_ROLE_CLAIM: 'groups',
-      OIDC_ROLE_MAP: 'bizjobs-admins=admin,bizjobs-ops=operator',
+      ...oidcEnv(idp.issuer, CLIENT),
     },
   });
   redis = connect();
