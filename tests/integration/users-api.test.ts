@@ -323,6 +323,15 @@ describe('personal API tokens', () => {
     expect((await call(asCookie(adminCookie, trpcMutation('tokens.revoke', { id: view.id })))).status).toBe(200);
   });
 
+  it('a personal token cannot create tokens (a leaked one cannot outlive its revocation)', async () => {
+    const { cookie } = await member('minter@example.com', 'operator');
+    const { token } = await createToken(cookie, { name: 'script', role: 'operator' });
+    const res = await call(asToken(token, trpcMutation('tokens.create', { name: 'successor', role: 'operator', expiresInDays: null })));
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toMatch(/cannot create tokens/);
+    expect(data(await call(asCookie(cookie, trpcQuery('tokens.list')))).map((t: Json) => t.name)).toEqual(['script']);
+  });
+
   it('a token-shaped bearer that is no token is 401, like any wrong token', async () => {
     expect((await call(asToken(`bj_abcdefgh_${'A'.repeat(43)}`, meReq))).status).toBe(401);
     expect((await call(asToken('bj_nonsense', meReq))).status).toBe(401);

@@ -27,6 +27,8 @@ export const tokensRouter = router({
   }),
   /** The token comes back once, in `token`; only its hash is kept. */
   create: viewerProcedure.input(tokenCreateInputSchema).mutation(({ ctx, input }) => {
+    // A leaked token must not be able to mint itself a successor that outlives its revocation.
+    if (ctx.user.token) throw new TRPCError({ code: 'FORBIDDEN', message: 'A personal API token cannot create tokens: sign in to the console to create one' });
     ownerId(ctx.user);
     return ctx.services.actions.audited(
       actorOf(ctx),
