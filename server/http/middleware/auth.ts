@@ -34,7 +34,8 @@ export function authenticate(auth: Authenticator): RequestHandler {
     try {
       const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
       if (bearer) {
-        req.user = await auth.fromBearer(bearer);
+        const found = auth.fromBearer(bearer);
+        req.user = found instanceof Promise ? await found : found;
         return next();
       }
       const sid = readCookie(req, SESSION_COOKIE);
