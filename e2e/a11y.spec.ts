@@ -175,11 +175,15 @@ const CONSOLE_PAGES: ConsolePage[] = [
     ready: async (page) => {
       await expect(page.getByTestId('users-table')).toContainText('admin');
     },
-    // With a new invite's one-time link shown.
+    // With a new invite's one-time link shown, and the admin's own personal API tokens open below their row.
     also: async (page) => {
       await page.getByRole('form', { name: 'Invite' }).getByLabel('Email').fill(`a11y-${uid()}@example.com`);
       await page.getByRole('button', { name: 'Create invite link' }).click();
       await expect(page.getByTestId('invite-link')).toBeVisible();
+      const tokens = page.getByRole('button', { name: 'Tokens of admin', exact: true });
+      await tokens.click();
+      await expect(page.locator(`[id="${await tokens.getAttribute('aria-controls')}"]`)).toBeVisible();
+      await expect(page.locator('[data-skeleton]')).toHaveCount(0);
     },
   },
   {

@@ -5,7 +5,7 @@ import { addJob, queueInfo, shot, signIn, signInWith, trpcMutate, trpcQuery, uid
 /**
  * People in the console: an admin invites an operator through the Users page, the invitee accepts the one-time link
  * in a browser of their own and acts as an operator (retry, not empty or clean), the admin disables them and they are
- * signed out; a personal API token is shown once, works, and 401s once revoked.
+ * signed out; a personal API token is shown once, works, and 401s once revoked (by its owner, or by an admin on the Users page).
  */
 
 const QUEUE = 'alerts';
@@ -217,6 +217,66 @@ test('a personal API token is shown once, works against the REST API, and 401s o
     const refused = await script.get('/api/jobs/monitoring', { headers: { authorization: `Bearer ${token}` } });
     expect(refused.status()).toBe(401);
   } finally {
+    await script.dispose();
+  }
+});
+
+test("an admin opens a person's API tokens on the Users page and revokes one after a confirmation: it then gets 401", async ({ page, playwright, baseURL }) => {
+  const tag = uid();
+  const { email, name } = await operatorAccount(page, tag);
+  await signIn(page);
+  await page.goto('/users');
+  const button = page.getByTestId(`user-${email}`).getByRole('button', { name: `Tokens of ${name}` });
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+
+  // Opened below their row: none yet.
+  await button.click();
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  const panel = page.locator(`[id="${await button.getAttribute('aria-controls')}"]`);
+  await expect(panel.getByRole('status')).toContainText('No personal API tokens');
+
+  // The operator makes a token from a script of their own (signed in with their password, same origin).
+  const tokenName = `cron-${tag}`;
+  const theirs = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { origin: baseURL ?? '' } });
+  const script = await playwright.request.newContext({ baseURL });
+  try {
+    const login = await theirs.post('/api/auth/login', { data: { username: email, password: PASSWORD } });
+    expect(login.status(), await login.text()).toBe(200);
+    const created = await theirs.post('/trpc/tokens.create', { data: { name: tokenName, role: 'operator', expiresInDays: 30 } });
+    expect(created.status(), await created.text()).toBe(200);
+    const { token, view } = ((await created.json()) as { result: { data: { token: string; view: { prefix: string } } } }).result.data;
+    expect(token.startsWith(view.prefix)).toBe(true);
+    const monitoring = () => script.get('/api/jobs/monitoring', { headers: { authorization: `Bearer ${token}` } });
+    expect((await monitoring()).status()).toBe(200);
+
+    // The admin sees it by its prefix (never the token itself).
+    await page.reload();
+    await button.click();
+    await expect(button).toHaveAttribute('aria-expanded', 'true');
+    const row = panel.getByTestId(`token-${tokenName}`);
+    await expect(row).toContainText(`${view.prefix}…`);
+    await expect(row).toContainText('operator');
+    await expect(row).toContainText('active');
+    expect(await page.content()).not.toContain(token);
+    await shot(page, 'users-tokens');
+
+    // Revoked after a confirmation that names what breaks.
+    await row.getByRole('button', { name: `Revoke ${tokenName} of ${name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Revoke ${name}’s token “${tokenName}”?` });
+    await expect(dialog).toContainText(`Every script using ${view.prefix}… gets 401`);
+    await expect(dialog).toContainText('This cannot be undone');
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await expect(page.getByText('Token revoked: it stops working at once')).toBeVisible();
+    await expect(row).toContainText('revoked');
+    await expect(row.getByRole('button', { name: /^Revoke / })).toHaveCount(0);
+    expect((await monitoring()).status()).toBe(401);
+
+    // The panel closes again.
+    await button.click();
+    await expect(button).toHaveAttribute('aria-expanded', 'false');
+    await expect(panel).toHaveCount(0);
+  } finally {
+    await theirs.dispose();
     await script.dispose();
   }
 });

@@ -2,12 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ROLES, roleAtLeast, type Role, type User } from '../../../shared/auth.ts';
 import type { ApiTokenView } from '../../../shared/users.ts';
-import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { OneTimeSecret } from '../components/OneTimeSecret.tsx';
-import { Badge, Button, Card, EmptyState, Field, QueryView, Table, inputClass } from '../components/ui.tsx';
+import { TokenTable } from '../components/TokenTable.tsx';
+import { Badge, Button, Card, EmptyState, Field, QueryView, inputClass } from '../components/ui.tsx';
 import { useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
-import { formatRelative, formatTime } from '../lib/format.ts';
+import { formatTime } from '../lib/format.ts';
 import { ROLE_COLORS, ROLE_SUMMARY } from '../lib/roles.ts';
 import { fieldErrorsOf, useTRPC } from '../trpc.ts';
 
@@ -55,12 +55,6 @@ function Tokens({ user }: { user: User }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.tokens.list.queryOptions(undefined, { refetchInterval: 30_000 }));
   const [created, setCreated] = useState<{ token: string; view: ApiTokenView } | null>(null);
-  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
-  const revoke = useActionMutation(trpc.tokens.revoke.mutationOptions(), {
-    success: () => 'Token revoked: it stops working at once',
-    invalidates: [trpc.tokens.pathFilter()],
-  });
-  const now = Date.now();
   return (
     <>
       <Card title="Create an API token">
@@ -88,67 +82,11 @@ function Tokens({ user }: { user: User }) {
           skeleton="h-24"
           empty={<EmptyState title="No API tokens yet">Tokens you create are listed here with their last use.</EmptyState>}
         >
-          {(tokens) => (
-            <Table testId="tokens-table" columns={['Name', 'Token', 'Role', 'Created', 'Expires', 'Last used', 'Status', '']}>
-              {tokens.map((t) => {
-                const status = tokenStatus(t, now);
-                return (
-                  <tr key={t.id} data-testid={`token-${t.name}`}>
-                    <th scope="row" className="px-3 py-2 text-left font-medium">
-                      {t.name}
-                    </th>
-                    <td className="px-3 py-2 font-mono text-xs">{t.prefix}…</td>
-                    <td className="px-3 py-2">
-                      <Badge color={ROLE_COLORS[t.role]}>{t.role}</Badge>
-                    </td>
-                    <td className="whitespace-nowrap px-3 py-2" title={formatTime(t.createdAt)}>
-                      {formatRelative(t.createdAt)}
-                    </td>
-                    <td className="whitespace-nowrap px-3 py-2" title={t.expiresAt ? formatTime(t.expiresAt) : undefined}>
-                      {t.expiresAt ? formatRelative(t.expiresAt) : 'never'}
-                    </td>
-                    <td className="whitespace-nowrap px-3 py-2" title={t.lastUsedAt ? formatTime(t.lastUsedAt) : undefined}>
-                      {t.lastUsedAt ? formatRelative(t.lastUsedAt) : 'never'}
-                    </td>
-                    <td className="px-3 py-2">
-                      <Badge color={status === 'active' ? 'green' : status === 'expired' ? 'amber' : 'gray'}>{status}</Badge>
-                    </td>
-                    <td className="px-3 py-2 text-right">
-                      {status === 'active' && (
-                        <Button
-                          variant="ghost"
-                          disabled={revoke.isPending}
-                          aria-label={`Revoke ${t.name}`}
-                          onClick={() =>
-                            setConfirm({
-                              title: `Revoke the token “${t.name}”?`,
-                              danger: true,
-                              body: `Every script using ${t.prefix}… gets 401 Unauthorized from its next request on. This cannot be undone; create a new token to replace it.`,
-                              confirmLabel: 'Revoke token',
-                              onConfirm: () => revoke.mutate({ id: t.id }),
-                            })
-                          }
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </Table>
-          )}
+          {(tokens) => <TokenTable tokens={tokens} testId="tokens-table" canRevoke />}
         </QueryView>
-        <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
       </section>
     </>
   );
-}
-
-function tokenStatus(t: ApiTokenView, now: number): 'active' | 'revoked' | 'expired' {
-  if (t.revokedAt !== null) return 'revoked';
-  if (t.expiresAt !== null && t.expiresAt <= now) return 'expired';
-  return 'active';
 }
 
 function CreateTokenForm({ role: myRole, onCreated }: { role: Role; onCreated: (r: { token: string; view: ApiTokenView }) => void }) {

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { ROLES, type Role } from '../../../shared/auth.ts';
 import type { InviteView, UserView } from '../../../shared/users.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { OneTimeSecret } from '../components/OneTimeSecret.tsx';
+import { TokenTable } from '../components/TokenTable.tsx';
 import { Badge, Button, Card, EmptyState, Field, QueryView, Table, compactInputClass, inputClass } from '../components/ui.tsx';
 import { useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
@@ -11,7 +12,7 @@ import { formatRelative, formatTime } from '../lib/format.ts';
 import { ROLE_COLORS, ROLE_SUMMARY } from '../lib/roles.ts';
 import { fieldErrorsOf, useTRPC } from '../trpc.ts';
 
-/** Admins only (the route and the server both say so): who may use the console, their roles, invites, and the environment's tokens. */
+/** Admins only (the route and the server both say so): who may use the console, their roles and tokens, invites, and the environment's tokens. */
 export function UsersPage() {
   return (
     <div className="space-y-5">
@@ -96,6 +97,14 @@ function UsersTable() {
   const { user: me } = useAuth();
   const list = useQuery(trpc.users.list.queryOptions(undefined, { refetchInterval: 30_000 }));
   const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  // Whose personal API tokens are shown, each in a row below theirs.
+  const [tokensOpen, setTokensOpen] = useState<ReadonlySet<string>>(() => new Set());
+  const toggleTokens = (id: string) =>
+    setTokensOpen((open) => {
+      const next = new Set(open);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const invalidates = [trpc.users.pathFilter()];
   const setRole = useActionMutation(trpc.users.setRole.mutationOptions(), { success: (u) => `${u.name} is now ${u.role}`, invalidates });
   const setStatus = useActionMutation(trpc.users.setStatus.mutationOptions(), {
@@ -146,50 +155,75 @@ function UsersTable() {
           <Table testId="users-table" columns={['Name', 'Email', 'Role', 'Status', 'SSO', 'Created', 'Last sign-in', '']}>
             {users.map((u) => {
               const self = u.id === me?.id;
+              const tokensShown = tokensOpen.has(u.id);
+              const tokensId = `user-tokens-${u.id}`;
               return (
-                <tr key={u.id} data-testid={`user-${u.email}`}>
-                  <th scope="row" className="px-3 py-2 text-left font-medium">
-                    {u.name}
-                    {self && <span className="ml-1 text-xs font-normal text-slate-500 dark:text-slate-400">(you)</span>}
-                  </th>
-                  <td className="break-all px-3 py-2">{u.email}</td>
-                  <td className="px-3 py-2">
-                    <select
-                      className={compactInputClass}
-                      aria-label={`Role of ${u.name}`}
-                      value={u.role}
-                      // Your own role is changed by another admin: one cannot lock oneself out by mistake.
-                      disabled={busy || self}
-                      title={self ? 'Another admin can change your role' : undefined}
-                      onChange={(e) => changeRole(u, e.target.value as Role)}
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r}>{r}</option>
-                      ))}
-                    </select>
-                  </td>
-                  <td className="px-3 py-2">
-                    <Badge color={u.status === 'active' ? 'green' : 'red'}>{u.status}</Badge>
-                  </td>
-                  <td className="px-3 py-2">{u.sso ? 'yes' : '—'}</td>
-                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(u.createdAt)}>
-                    {formatRelative(u.createdAt)}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2" title={u.lastLoginAt ? formatTime(u.lastLoginAt) : undefined}>
-                    {u.lastLoginAt ? formatRelative(u.lastLoginAt) : 'never'}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right">
-                    {self ? null : u.status === 'active' ? (
-                      <Button variant="ghost" disabled={busy} onClick={() => disable(u)} aria-label={`Disable ${u.name}`}>
-                        Disable
-                      </Button>
-                    ) : (
-                      <Button disabled={busy} onClick={() => setStatus.mutate({ id: u.id, status: 'active' })} aria-label={`Enable ${u.name}`}>
-                        Enable
-                      </Button>
-                    )}
-                  </td>
-                </tr>
+                <Fragment key={u.id}>
+                  <tr data-testid={`user-${u.email}`}>
+                    <th scope="row" className="px-3 py-2 text-left font-medium">
+                      {u.name}
+                      {self && <span className="ml-1 text-xs font-normal text-slate-500 dark:text-slate-400">(you)</span>}
+                    </th>
+                    <td className="break-all px-3 py-2">{u.email}</td>
+                    <td className="px-3 py-2">
+                      <select
+                        className={compactInputClass}
+                        aria-label={`Role of ${u.name}`}
+                        value={u.role}
+                        // Your own role is changed by another admin: one cannot lock oneself out by mistake.
+                        disabled={busy || self}
+                        title={self ? 'Another admin can change your role' : undefined}
+                        onChange={(e) => changeRole(u, e.target.value as Role)}
+                      >
+                        {ROLES.map((r) => (
+                          <option key={r}>{r}</option>
+                        ))}
+                      </select>
+                    </td>
+                    <td className="px-3 py-2">
+                      <Badge color={u.status === 'active' ? 'green' : 'red'}>{u.status}</Badge>
+                    </td>
+                    <td className="px-3 py-2">{u.sso ? 'yes' : '—'}</td>
+                    <td className="whitespace-nowrap px-3 py-2" title={formatTime(u.createdAt)}>
+                      {formatRelative(u.createdAt)}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2" title={u.lastLoginAt ? formatTime(u.lastLoginAt) : undefined}>
+                      {u.lastLoginAt ? formatRelative(u.lastLoginAt) : 'never'}
+                    </td>
+                    <td className="whitespace-nowrap px-3 py-2">
+                      <div className="flex justify-end gap-1">
+                        {self ? null : u.status === 'active' ? (
+                          <Button variant="ghost" disabled={busy} onClick={() => disable(u)} aria-label={`Disable ${u.name}`}>
+                            Disable
+                          </Button>
+                        ) : (
+                          <Button disabled={busy} onClick={() => setStatus.mutate({ id: u.id, status: 'active' })} aria-label={`Enable ${u.name}`}>
+                            Enable
+                          </Button>
+                        )}
+                        <Button
+                          variant="ghost"
+                          aria-expanded={tokensShown}
+                          aria-controls={tokensId}
+                          aria-label={`Tokens of ${u.name}`}
+                          onClick={() => toggleTokens(u.id)}
+                        >
+                          Tokens
+                          <span aria-hidden className="text-xs">
+                            {tokensShown ? '▴' : '▾'}
+                          </span>
+                        </Button>
+                      </div>
+                    </td>
+                  </tr>
+                  {tokensShown && (
+                    <tr id={tokensId} data-testid={`user-tokens-${u.email}`}>
+                      <td colSpan={8} className="bg-slate-50 px-3 py-3 dark:bg-slate-950/60">
+                        <UserTokens user={u} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               );
             })}
           </Table>
@@ -197,6 +231,28 @@ function UsersTable() {
       </QueryView>
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
     </section>
+  );
+}
+
+/** An admin's view of one person's personal API tokens (`tokens.list` with their id): any active one can be revoked. */
+function UserTokens({ user }: { user: UserView }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.tokens.list.queryOptions({ userId: user.id }, { refetchInterval: 30_000 }));
+  return (
+    <div className="space-y-2">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
+        Personal API tokens of {user.name}, created on their Account page. Revoking one stops it at once.
+        {user.status === 'disabled' && ' While the account is disabled, none of them works.'}
+      </p>
+      <QueryView
+        query={list}
+        isEmpty={(d) => d.length === 0}
+        skeleton="h-16"
+        empty={<EmptyState title="No personal API tokens">{user.name} has not created any on their Account page.</EmptyState>}
+      >
+        {(tokens) => <TokenTable tokens={tokens} testId={`tokens-of-${user.email}`} owner={user.name} canRevoke />}
+      </QueryView>
+    </div>
   );
 }
 
@@ -283,7 +339,7 @@ function EnvironmentTokens() {
     <Card title="Environment tokens">
       <p className="mb-3 text-sm text-slate-600 dark:text-slate-300">
         Shared tokens set in the server's environment, for automation that predates personal tokens. They are not tied to a person (the audit log names the
-        token), and changing one means a redeploy. Personal API tokens are created on each person's Account page.
+        token), and changing one means a redeploy. Personal API tokens are created on each person's Account page; a person's Tokens button above lists theirs.
       </p>
       <QueryView
         query={tokens}
