@@ -188,7 +188,7 @@ describe('single sign-on with OpenID Connect', () => {
     const { status, user } = await me(session!.value);
     expect(status).toBe(200);
     expect(user).toMatchObject({ email: 'ann@example.com', name: 'Ann Lee', role: 'operator', via: 'session' });
-    expect(user!.id).toBeTruthy();
+    expect(user!.id, 'a stored account id (a UUID)').toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const [view] = await usersNamed('ann@example.com');
     expect(view).toMatchObject({ id: user!.id, role: 'operator', status: 'active', sso: true });
     expect(view.lastLoginAt).not.toBeNull();
