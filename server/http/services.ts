@@ -125,12 +125,14 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     bootstrap: { email: config.ADMIN_EMAIL, passwordHash: input.admin.hash },
     log,
   });
+  // The sign-in page offers single sign-on exactly when it is configured (one source: the OIDC settings).
+  const oidc = createOidcLogin(config, { connection, prefix: keys, users, log });
   const auth = new AuthenticatorImpl(
     {
       viewerPasswordHash: config.VIEWER_PASSWORD ? hashPassword(config.VIEWER_PASSWORD) : undefined,
       apiToken: config.API_TOKEN,
       viewerApiToken: config.VIEWER_API_TOKEN,
-      sso: { enabled: Boolean(config.OIDC_ISSUER), label: config.OIDC_LABEL ?? 'Sign in with SSO' },
+      sso: oidc && { enabled: true, label: oidc.label },
     },
     sessions,
     users,
@@ -165,7 +167,7 @@ export function createApiServices(input: ApiServicesInput): ApiServices {
     outbox: new OutboxServiceImpl(store.outbox),
     auth,
     users,
-    oidc: createOidcLogin(config, { connection, prefix: keys, users, log }),
+    oidc,
     // Per address twice the per-user limit: room for both users' mistakes, never reset by a success.
     loginLimiter: new LoginLimiterImpl(connection, {
       prefix: keys,
