@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import type { ApiTokenView } from '../../../shared/users.ts';
 import { useActionMutation } from '../hooks/useActionMutation.ts';
-import { formatRelative, formatTime } from '../lib/format.ts';
 import { ROLE_COLORS } from '../lib/roles.ts';
 import { useTRPC } from '../trpc.ts';
 import { ConfirmDialog, type ConfirmRequest } from './ConfirmDialog.tsx';
-import { Badge, Button, Table } from './ui.tsx';
+import { Badge, Button, Table, TimeCell } from './ui.tsx';
 
 export type TokenStatus = 'active' | 'revoked' | 'expired';
 
@@ -56,15 +55,9 @@ export function TokenTable({ tokens, testId, canRevoke = false, owner }: { token
               <td className="px-3 py-2">
                 <Badge color={ROLE_COLORS[t.role]}>{t.role}</Badge>
               </td>
-              <td className="whitespace-nowrap px-3 py-2" title={formatTime(t.createdAt)}>
-                {formatRelative(t.createdAt)}
-              </td>
-              <td className="whitespace-nowrap px-3 py-2" title={t.expiresAt ? formatTime(t.expiresAt) : undefined}>
-                {t.expiresAt ? formatRelative(t.expiresAt) : 'never'}
-              </td>
-              <td className="whitespace-nowrap px-3 py-2" title={t.lastUsedAt ? formatTime(t.lastUsedAt) : undefined}>
-                {t.lastUsedAt ? formatRelative(t.lastUsedAt) : 'never'}
-              </td>
+              <TimeCell at={t.createdAt} />
+              <TimeCell at={t.expiresAt} none="never" />
+              <TimeCell at={t.lastUsedAt} none="never" />
               <td className="px-3 py-2">
                 <Badge color={status === 'active' ? 'green' : status === 'expired' ? 'amber' : 'gray'}>{status}</Badge>
               </td>

@@ -1,4 +1,5 @@
 import { useId, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import { formatRelative, formatTime } from '../lib/format.ts';
 
 /** Small building blocks shared by every page: buttons, cards, badges, skeletons, empty states. */
 
@@ -209,4 +210,13 @@ export function QueryView<T>({
   if (query.data === undefined) return <Skeleton className={skeleton} />;
   if (isEmpty(query.data)) return <>{empty}</>;
   return <>{children(query.data)}</>;
+}
+
+/** A table cell with a time: relative ("3 min ago"), the exact time on hover; `none` when there is no time. */
+export function TimeCell({ at, none = '—' }: { at: number | null | undefined; none?: string }) {
+  return (
+    <td className="whitespace-nowrap px-3 py-2" title={at ? formatTime(at) : undefined}>
+      {at ? formatRelative(at) : none}
+    </td>
+  );
 }

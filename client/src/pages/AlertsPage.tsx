@@ -2,10 +2,9 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { alertSeveritySchema, pageParamSchema } from '../../../shared/url-params.ts';
 import { Pagination } from '../components/JobTable.tsx';
 import { NotificationChannels } from '../components/NotificationChannels.tsx';
-import { Badge, Button, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
+import { Badge, Button, EmptyState, QueryView, Table, compactInputClass, TimeCell } from '../components/ui.tsx';
 import { useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
-import { formatRelative, formatTime } from '../lib/format.ts';
 import { useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 
@@ -58,9 +57,7 @@ export function AlertsPage() {
                   <td className="max-w-96 px-3 py-2">{a.message}</td>
                   <td className="px-3 py-2">{a.organizationId}</td>
                   <td className="px-3 py-2 tabular-nums">{a.occurrences}×</td>
-                  <td className="whitespace-nowrap px-3 py-2" title={formatTime(Date.parse(a.lastAt))}>
-                    {formatRelative(Date.parse(a.lastAt))}
-                  </td>
+                  <TimeCell at={Date.parse(a.lastAt)} />
                   <td className="px-3 py-2">{a.status === 'acknowledged' ? `acknowledged by ${a.acknowledgedBy}` : a.status}</td>
                   {canAcknowledge && (
                     <td className="px-3 py-2 text-right">

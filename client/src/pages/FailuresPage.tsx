@@ -7,9 +7,9 @@ import { pageParamSchema } from '../../../shared/url-params.ts';
 import { BulkBar } from '../components/BulkBar.tsx';
 import { ExportMenu } from '../components/ExportMenu.tsx';
 import { Sparkline, sparklineLabel } from '../components/Sparkline.tsx';
-import { Badge, Button, Card, EmptyState, QueryView, Table, compactInputClass } from '../components/ui.tsx';
+import { Badge, Button, Card, EmptyState, QueryView, Table, compactInputClass, TimeCell } from '../components/ui.tsx';
 import { useAuth } from '../hooks/useAuth.tsx';
-import { formatNumber, formatRelative, formatTime, plural } from '../lib/format.ts';
+import { formatNumber, formatTime, plural } from '../lib/format.ts';
 import { Link, useSearchParam } from '../router/router.tsx';
 import { useTRPC } from '../trpc.ts';
 
@@ -125,12 +125,8 @@ function GroupRow({ group: g, range }: { group: FailureGroupSummary; range: Metr
       <td className="px-3 py-2">
         <Sparkline values={g.sparkline} label={sparklineLabel(g.sparkline)} />
       </td>
-      <td className="whitespace-nowrap px-3 py-2" title={formatTime(g.firstSeen)}>
-        {formatRelative(g.firstSeen)}
-      </td>
-      <td className="whitespace-nowrap px-3 py-2" title={formatTime(g.lastSeen)}>
-        {formatRelative(g.lastSeen)}
-      </td>
+      <TimeCell at={g.firstSeen} />
+      <TimeCell at={g.lastSeen} />
       <td className="px-3 py-2">
         <Touches organizations={g.organizations} platforms={g.platforms} />
       </td>
@@ -248,9 +244,7 @@ function GroupDetail({ group: g, onPage }: { group: FailureGroupDetail; onPage: 
                   {j.failedReason ?? '—'}
                 </td>
                 <td className="px-3 py-2 tabular-nums">{j.attemptsMade}</td>
-                <td className="whitespace-nowrap px-3 py-2" title={formatTime(j.finishedOn)}>
-                  {formatRelative(j.finishedOn)}
-                </td>
+                <TimeCell at={j.finishedOn} />
               </tr>
             ))}
           </Table>

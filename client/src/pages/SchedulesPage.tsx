@@ -3,12 +3,12 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { QUEUE_NAMES, type QueueName } from '../../../shared/queues.ts';
 import { SYNC_INTERVAL_MINUTES, formatMinutes, type ScheduleOwnership } from '../../../shared/schedules.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
-import { Badge, Button, Card, EmptyState, Field, QueryView, Table, inputClass } from '../components/ui.tsx';
+import { Badge, Button, Card, EmptyState, Field, QueryView, Table, inputClass, TimeCell } from '../components/ui.tsx';
 import { jobChanges, useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
 import { describeCron } from '../lib/cron.ts';
 import { EXAMPLE_DATA } from '../lib/examples.ts';
-import { formatRelative, formatTime } from '../lib/format.ts';
+import { formatRelative } from '../lib/format.ts';
 import { checkJobJson } from '../lib/validate-job.ts';
 import { useTRPC } from '../trpc.ts';
 
@@ -88,12 +88,8 @@ export function SchedulesPage() {
                   {s.pattern && <div className="text-xs text-slate-500 dark:text-slate-400">{describeCron(s.pattern).description}</div>}
                 </td>
                 <td className="px-3 py-2">{s.tz ?? 'server local'}</td>
-                <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.next)}>
-                  {formatRelative(s.next)}
-                </td>
-                <td className="whitespace-nowrap px-3 py-2" title={formatTime(s.last)}>
-                  {s.last ? formatRelative(s.last) : 'not yet'}
-                </td>
+                <TimeCell at={s.next} />
+                <TimeCell at={s.last} none="not yet" />
                 <td className="px-3 py-2" data-testid="schedule-owner">
                   <OwnerCell managed={s.managed} />
                 </td>

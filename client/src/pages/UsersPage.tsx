@@ -5,10 +5,9 @@ import type { InviteView, UserView } from '../../../shared/users.ts';
 import { ConfirmDialog, type ConfirmRequest } from '../components/ConfirmDialog.tsx';
 import { OneTimeSecret } from '../components/OneTimeSecret.tsx';
 import { TokenTable } from '../components/TokenTable.tsx';
-import { Badge, Button, Card, EmptyState, Field, QueryView, Table, compactInputClass, inputClass } from '../components/ui.tsx';
+import { Badge, Button, Card, EmptyState, Field, QueryView, Table, compactInputClass, inputClass, TimeCell } from '../components/ui.tsx';
 import { useActionMutation } from '../hooks/useActionMutation.ts';
 import { useAuth } from '../hooks/useAuth.tsx';
-import { formatRelative, formatTime } from '../lib/format.ts';
 import { ROLE_COLORS, ROLE_SUMMARY } from '../lib/roles.ts';
 import { fieldErrorsOf, useTRPC } from '../trpc.ts';
 
@@ -184,12 +183,8 @@ function UsersTable() {
                       <Badge color={u.status === 'active' ? 'green' : 'red'}>{u.status}</Badge>
                     </td>
                     <td className="px-3 py-2">{u.sso ? 'yes' : '—'}</td>
-                    <td className="whitespace-nowrap px-3 py-2" title={formatTime(u.createdAt)}>
-                      {formatRelative(u.createdAt)}
-                    </td>
-                    <td className="whitespace-nowrap px-3 py-2" title={u.lastLoginAt ? formatTime(u.lastLoginAt) : undefined}>
-                      {u.lastLoginAt ? formatRelative(u.lastLoginAt) : 'never'}
-                    </td>
+                    <TimeCell at={u.createdAt} />
+                    <TimeCell at={u.lastLoginAt} none="never" />
                     <td className="whitespace-nowrap px-3 py-2">
                       <div className="flex justify-end gap-1">
                         {self ? null : u.status === 'active' ? (
@@ -295,12 +290,8 @@ function PendingInvites() {
                   <Badge color={ROLE_COLORS[i.role]}>{i.role}</Badge>
                 </td>
                 <td className="px-3 py-2">{nameOf(i.createdBy)}</td>
-                <td className="whitespace-nowrap px-3 py-2" title={formatTime(i.createdAt)}>
-                  {formatRelative(i.createdAt)}
-                </td>
-                <td className="whitespace-nowrap px-3 py-2" title={formatTime(i.expiresAt)}>
-                  {formatRelative(i.expiresAt)}
-                </td>
+                <TimeCell at={i.createdAt} />
+                <TimeCell at={i.expiresAt} />
                 <td className="px-3 py-2 text-right">
                   <Button
                     variant="ghost"

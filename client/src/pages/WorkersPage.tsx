@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { WORKER_GONE_AFTER_MS, type WorkerInfo } from '../../../shared/workers.ts';
-import { Badge, EmptyState, QueryView, Table } from '../components/ui.tsx';
-import { formatDuration, formatRelative, formatTime, plural } from '../lib/format.ts';
+import { Badge, EmptyState, QueryView, Table, TimeCell } from '../components/ui.tsx';
+import { formatDuration, formatTime, plural } from '../lib/format.ts';
 import { useTRPC } from '../trpc.ts';
 
 /** Often enough that a worker that stopped shows as gone within a few seconds of the server saying so. */
@@ -79,9 +79,7 @@ function WorkerRow({ worker: w }: { worker: WorkerInfo }) {
       <td className="px-3 py-2">{w.host}</td>
       <td className="px-3 py-2 tabular-nums">{w.pid}</td>
       <td className="px-3 py-2 font-mono text-xs">{w.version}</td>
-      <td className="whitespace-nowrap px-3 py-2" title={formatTime(w.startedAt)}>
-        {formatRelative(w.startedAt)}
-      </td>
+      <TimeCell at={w.startedAt} />
       <td className="px-3 py-2">
         {w.queues.length === 0 ? (
           '—'
